@@ -1,0 +1,306 @@
+//! Bandmate as a CLAP/VST3 plugin (and standalone app): translates between the host and the
+//! engine. The music is made by `bandmate_engine::arrange`, the scheduling by
+//! `bandmate_engine::playback::Player`; see docs/plugin.md for the threads and the handoff.
+//!
+//! Threads:
+//! - main thread: `activate()` (may generate the first clip synchronously), `deactivate()`;
+//! - audio thread: `process()`, `reset()`; reads the ready clip, writes note events, touches only
+//!   atomics and wait-free queues (checked with the `assert_process_allocs` feature);
+//! - background thread: [`worker::Worker::run`] generates clips and drops old ones;
+//! - GUI thread: [`editor`].
+
+use bandmate_engine::playback::{BlockInfo, EventKind, OutEvent, Player, SongPosition};
+use nice_plug::midi::{Channel, Key as MidiKey, VoiceID};
+use nice_plug::prelude::*;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+pub mod editor;
+pub mod params;
+pub mod shared;
+pub mod worker;
+
+pub use params::{settings_from_params, BandmateParams};
+pub use shared::Shared;
+pub use worker::Task;
+
+use params::{fingerprint, Loaded};
+use shared::Sync;
+use worker::{AudioSide, InputEvent, Worker};
+
+/// Incoming note events passed through per block (MIDI thru); more are not passed through, but
+/// still reach the history.
+const THRU_CAPACITY: usize = 1024;
+
+/// The plugin instance.
+pub struct Bandmate {
+    params: Arc<BandmateParams>,
+    shared: Arc<Shared>,
+    worker: Arc<Worker>,
+    audio: AudioSide,
+    /// The clip being played (audio thread).
+    current: Option<Box<Loaded>>,
+    /// A replaced clip waiting for room in the garbage queue (never dropped on the audio thread).
+    garbage_slot: Option<Box<Loaded>>,
+    player: Player,
+    sample_rate: f32,
+    /// Fingerprint of the parameters the current (or pending) clip was requested with.
+    requested_fp: u64,
+    /// Set by `reset()`/`deactivate()`: release sounding notes at the next block.
+    release_pending: bool,
+    /// Incoming events to pass through this block (preallocated, never grows).
+    thru: Vec<PluginNoteEvent<Self>>,
+    editor_state: Arc<nice_plug_egui::EguiEditorState>,
+}
+
+impl Default for Bandmate {
+    fn default() -> Self {
+        let params = Arc::new(BandmateParams::default());
+        let shared = Arc::new(Shared::default());
+        let (worker, audio) = worker::make(params.clone(), shared.clone());
+        Bandmate {
+            params,
+            shared,
+            worker,
+            audio,
+            current: None,
+            garbage_slot: None,
+            player: Player::new(),
+            sample_rate: 48_000.0,
+            requested_fp: 0,
+            release_pending: false,
+            thru: Vec::with_capacity(THRU_CAPACITY),
+            editor_state: editor::default_state(),
+        }
+    }
+}
+
+impl Bandmate {
+    /// The state shared with the editor and the background task.
+    pub fn shared(&self) -> Arc<Shared> {
+        self.shared.clone()
+    }
+
+    /// Audio thread: swaps in the newest clip from the worker; the old one goes back to be dropped
+    /// there. Sounding notes are released first (at offset 0).
+    fn take_new_clip(&mut self, out: &mut impl FnMut(OutEvent)) {
+        if let Some(g) = self.garbage_slot.take() {
+            if let Err(rtrb::PushError::Full(g)) = self.audio.garbage.push(g) {
+                self.garbage_slot = Some(g);
+                return;
+            }
+        }
+        while let Ok(new) = self.audio.clips.pop() {
+            self.player.release_all(0, out);
+            self.shared.playing_clip_id.store(new.id, Ordering::Release);
+            if let Some(old) = self.current.replace(new) {
+                if let Err(rtrb::PushError::Full(old)) = self.audio.garbage.push(old) {
+                    self.garbage_slot = Some(old);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Sends a player event to the host, after any thru events due at or before it.
+fn emit<C: ProcessContext<Bandmate>>(ctx: &mut C, thru: &[PluginNoteEvent<Bandmate>], next: &mut usize, e: Option<OutEvent>) {
+    while let Some(t) = thru.get(*next) {
+        if e.is_some_and(|e| t.timing() > e.offset) {
+            break;
+        }
+        let _ = ctx.try_send_event(*t);
+        *next += 1;
+    }
+    let Some(e) = e else { return };
+    let (timing, voice_id) = (e.offset, VoiceID::Wildcard);
+    let (channel, key) = (Channel::Number(e.channel), MidiKey::Number(e.key));
+    let velocity = f32::from(e.velocity) / 127.0;
+    let ev = match e.kind {
+        EventKind::NoteOn => NoteEvent::NoteOn { timing, voice_id, channel, key, velocity },
+        EventKind::NoteOff => NoteEvent::NoteOff { timing, voice_id, channel, key, velocity },
+    };
+    let _ = ctx.try_send_event(ev);
+}
+
+impl Plugin for Bandmate {
+    const NAME: &'static str = "Bandmate";
+    const VENDOR: &'static str = "Bandmate developers";
+    const URL: &'static str = "https://example.invalid/bandmate";
+    const EMAIL: &'static str = "bandmate@example.invalid";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    /// A silent stereo output, for hosts that only load plugins with audio (e.g. Ableton Live).
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
+        main_input_channels: None,
+        main_output_channels: NonZeroU32::new(2),
+        aux_input_ports: &[],
+        aux_output_ports: &[],
+        names: PortNames {
+            layout: Some("Stereo (silent)"),
+            main_input: None,
+            main_output: Some("Silent"),
+            aux_inputs: &[],
+            aux_outputs: &[],
+        },
+    }];
+    const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
+    const SAMPLE_ACCURATE_AUTOMATION: bool = false;
+
+    type SysExMessage = ();
+    type BackgroundTask = Task;
+    type Editor = editor::BandmateEditor;
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn task_executor(&mut self) -> TaskExecutor<Self> {
+        let worker = self.worker.clone();
+        Box::new(move |task| worker.run(task))
+    }
+
+    fn editor(&mut self, executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(self.params.clone(), self.shared.clone(), self.editor_state.clone(), executor)
+    }
+
+    /// Main thread. Takes the newest clip the worker made while inactive; without any clip, uses
+    /// the saved clip or generates one now from the parameters (see docs/plugin.md).
+    fn activate(&mut self, _layout: &AudioIOLayout, config: &BufferConfig, _ctx: &mut impl ActivateContext<Self>) -> bool {
+        self.sample_rate = config.sample_rate;
+        if let Some(g) = self.garbage_slot.take() {
+            drop(g);
+        }
+        if let Some(newest) = self.worker.take_queued(&mut self.audio) {
+            self.current = Some(newest);
+        }
+        if let Some((loaded, fp)) = self.worker.initial_clip(self.current.is_some()) {
+            self.requested_fp = fp;
+            self.current = Some(loaded);
+        }
+        if let Some(c) = &self.current {
+            self.shared.playing_clip_id.store(c.id, Ordering::Release);
+        }
+        self.player.set_free_position(0.0);
+        true
+    }
+
+    /// Audio thread or main thread: notes still sounding get their note-offs at the next block.
+    fn reset(&mut self) {
+        self.release_pending = true;
+    }
+
+    fn deactivate(&mut self) {
+        self.release_pending = true;
+        self.shared.playing.store(false, Ordering::Relaxed);
+        self.shared.set_playhead(None);
+    }
+
+    fn process(&mut self, buffer: &mut Buffer, _aux: &mut AuxiliaryBuffers, ctx: &mut impl ProcessContext<Self>) -> ProcessStatus {
+        for channel in buffer.as_slice() {
+            channel.fill(0.0);
+        }
+        let frames = buffer.samples() as u32;
+        let p = self.params.clone();
+        let t = ctx.transport();
+        let free_tempo = f64::from(p.free_tempo.value());
+        let has_transport = t.playing || t.tempo.is_some() || t.pos_beats.is_some() || t.pos_seconds.is_some() || t.pos_samples.is_some();
+        let (sync, playing, position, tempo) = if p.free_run.value() {
+            (Sync::FreeForced, true, None, free_tempo)
+        } else if !has_transport {
+            (Sync::FreeFallback, true, None, free_tempo)
+        } else if let Some(q) = t.pos_beats() {
+            let bar = t.bar_start_pos_beats().zip(t.bar_number().map(i64::from));
+            (Sync::Host, t.playing, Some(SongPosition { quarters: q, bar }), t.tempo.unwrap_or(free_tempo))
+        } else {
+            (Sync::FreeFallback, t.playing, None, t.tempo.unwrap_or(free_tempo))
+        };
+        self.shared.set_sync(sync);
+        self.shared.set_host_tempo(t.tempo);
+        self.shared.set_host_meter(t.time_sig_numerator, t.time_sig_denominator);
+        let sample_rate = if t.sample_rate > 0.0 { t.sample_rate } else { self.sample_rate };
+        let block = BlockInfo { playing, position, tempo_bpm: tempo, sample_rate: f64::from(sample_rate), frames };
+        let qps = tempo / 60.0 / f64::from(sample_rate);
+        let song_start = position.map_or(self.player.free_position(), |s| s.quarters);
+
+        // New parameters (or a new host meter): ask the background task for a new clip.
+        // A state load while active brought a saved clip: the same task switches to it.
+        let fp = fingerprint(&p, self.shared.host_meter());
+        if fp != self.requested_fp || p.saved.is_restored() {
+            self.requested_fp = fp;
+            if !self.shared.generate_pending.swap(true, Ordering::SeqCst) {
+                ctx.execute_background(Task::Generate);
+            }
+        }
+
+        // Incoming notes: to the history queue, and to the thru list.
+        let bypass = p.bypass.value();
+        let thru_on = bypass || p.midi_thru.value();
+        self.thru.clear();
+        let mut heard = false;
+        while let Some(ev) = ctx.next_event() {
+            let note = match ev {
+                NoteEvent::NoteOn { channel, key, velocity, timing, .. } => Some((true, channel, key, velocity, timing)),
+                NoteEvent::NoteOff { channel, key, velocity, timing, .. } => Some((false, channel, key, velocity, timing)),
+                _ => None,
+            };
+            if let Some((on, channel, MidiKey::Number(key), velocity, timing)) = note {
+                let channel = channel.number().unwrap_or(0);
+                let e = InputEvent { on, channel, key, velocity: (velocity * 127.0).round().clamp(0.0, 127.0) as u8, quarters: song_start + f64::from(timing) * qps };
+                if self.audio.input.push(e).is_err() {
+                    self.shared.input_dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                heard = true;
+            }
+            if thru_on && self.thru.len() < self.thru.capacity() {
+                self.thru.push(ev);
+            }
+        }
+        if heard && !self.shared.input_task_pending.swap(true, Ordering::SeqCst) {
+            ctx.execute_background(Task::DrainInput);
+        }
+
+        // Output, in time order: releases at 0, then clip events merged with thru events.
+        let thru = std::mem::take(&mut self.thru);
+        let mut next = 0usize;
+        {
+            let mut out = |e: OutEvent| emit(&mut *ctx, &thru, &mut next, Some(e));
+            if self.release_pending {
+                self.release_pending = false;
+                self.player.release_all(0, &mut out);
+            }
+            self.take_new_clip(&mut out);
+            if bypass {
+                self.player.release_all(0, &mut out);
+                self.player.process(None, &block, &mut out);
+            } else {
+                let clip = self.current.as_ref().map(|l| &l.playback);
+                self.player.process(clip, &block, &mut out);
+            }
+        }
+        emit(ctx, &thru, &mut next, None);
+        self.thru = thru;
+
+        self.shared.playing.store(playing && !bypass, Ordering::Relaxed);
+        self.shared.set_playhead(if bypass { None } else { self.player.playhead() });
+        ProcessStatus::KeepAlive
+    }
+}
+
+impl ClapPlugin for Bandmate {
+    const CLAP_ID: &'static str = "org.bandmate.bandmate";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("AI composition assistant: writes chords, melody, bass, keys and drums in sync with the host");
+    const CLAP_MANUAL_URL: Option<&'static str> = Some(Self::URL);
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[ClapFeature::Instrument, ClapFeature::NoteEffect, ClapFeature::Utility];
+}
+
+impl Vst3Plugin for Bandmate {
+    const VST3_CLASS_ID: [u8; 16] = *b"BandmateAIComp01";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[Vst3SubCategory::Instrument, Vst3SubCategory::Generator];
+}
+
+nice_export_clap!(Bandmate);
+nice_export_vst3!(Bandmate);

@@ -1,0 +1,312 @@
+//! The non-real-time side: the background task that generates clips and hands them to the audio
+//! thread, takes old clips back to drop them, and turns incoming notes into a history.
+//!
+//! Handoff (all wait-free on the audio side, `rtrb` single-producer/single-consumer queues):
+//! - clips: worker → audio (`CLIP_QUEUE`), `Box<Loaded>` built off the audio thread;
+//! - garbage: audio → worker (`GARBAGE_QUEUE`), replaced clips, dropped here;
+//! - input: audio → worker (`INPUT_QUEUE`), incoming note-on/offs with their song position.
+//!
+//! The worker's ends sit behind mutexes: only the background thread and the main thread (in
+//! `activate()`) take them, never the audio thread.
+
+use crate::params::{fingerprint, settings_from_params, BandmateParams, Loaded, SavedClip};
+use crate::shared::{Shared, StatusKind};
+use bandmate_engine::arrange::{self, Arrangement};
+use bandmate_engine::clip::{Clip, Note, PartKind, TICKS_PER_QUARTER};
+use bandmate_engine::playback::PlaybackClip;
+use bandmate_engine::theory::Key;
+use parking_lot::Mutex;
+use rtrb::{Consumer, Producer, RingBuffer};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub const CLIP_QUEUE: usize = 4;
+pub const GARBAGE_QUEUE: usize = 16;
+pub const INPUT_QUEUE: usize = 1024;
+/// Notes kept in the history.
+pub const HISTORY_LEN: usize = 256;
+
+/// Work for the background executor (`Plugin::task_executor`). Plain data: no heap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// Generate the whole clip from the parameters (requests coalesce while one runs).
+    Generate,
+    /// Regenerate one part with `seed`, keeping the chord track and the other parts.
+    RegeneratePart { kind: PartKind, seed: u64 },
+    /// Move incoming notes into the history and update the detected key.
+    DrainInput,
+}
+
+/// A note-on or note-off heard on the MIDI input. `quarters` is the song position (or the
+/// free-running clock) at the event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InputEvent {
+    pub on: bool,
+    pub channel: u8,
+    pub key: u8,
+    pub velocity: u8,
+    pub quarters: f64,
+}
+
+/// A note from the input history, timed in quarter notes of the song (or the free-running clock).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HeardNote {
+    pub start: f64,
+    pub duration: f64,
+    pub channel: u8,
+    pub key: u8,
+    pub velocity: u8,
+}
+
+/// The audio thread's ends of the queues. Owned by the plugin object (audio thread).
+pub struct AudioSide {
+    pub clips: Consumer<Box<Loaded>>,
+    pub garbage: Producer<Box<Loaded>>,
+    pub input: Producer<InputEvent>,
+}
+
+struct ClipOut {
+    queue: Producer<Box<Loaded>>,
+    /// A clip that did not fit in the queue; replaced by newer ones, retried first.
+    pending: Option<Box<Loaded>>,
+}
+
+/// The background side. Shared by the task executor and the plugin (for `activate()`).
+pub struct Worker {
+    params: Arc<BandmateParams>,
+    shared: Arc<Shared>,
+    clips: Mutex<ClipOut>,
+    garbage: Mutex<Consumer<Box<Loaded>>>,
+    input: Mutex<Consumer<InputEvent>>,
+    /// Notes on (channel, key) still waiting for their note-off: (start, velocity).
+    open: Mutex<Vec<(u8, u8, f64, u8)>>,
+    next_id: AtomicU64,
+}
+
+/// Makes the queues and returns both sides.
+pub fn make(params: Arc<BandmateParams>, shared: Arc<Shared>) -> (Arc<Worker>, AudioSide) {
+    let (clip_tx, clip_rx) = RingBuffer::new(CLIP_QUEUE);
+    let (garbage_tx, garbage_rx) = RingBuffer::new(GARBAGE_QUEUE);
+    let (input_tx, input_rx) = RingBuffer::new(INPUT_QUEUE);
+    let worker = Worker {
+        params,
+        shared,
+        clips: Mutex::new(ClipOut { queue: clip_tx, pending: None }),
+        garbage: Mutex::new(garbage_rx),
+        input: Mutex::new(input_rx),
+        open: Mutex::new(Vec::new()),
+        next_id: AtomicU64::new(1),
+    };
+    (Arc::new(worker), AudioSide { clips: clip_rx, garbage: garbage_tx, input: input_tx })
+}
+
+impl Worker {
+    /// Runs one task. Background thread (or the main thread via `ActivateContext::execute`).
+    pub fn run(&self, task: Task) {
+        self.collect_garbage();
+        match task {
+            Task::Generate => self.generate_until_current(),
+            Task::RegeneratePart { kind, seed } => self.regenerate_part(kind, seed),
+            Task::DrainInput => self.drain_input(),
+        }
+        self.flush_pending();
+    }
+
+    /// Drops clips the audio thread has replaced.
+    pub fn collect_garbage(&self) {
+        let mut g = self.garbage.lock();
+        while g.pop().is_ok() {}
+    }
+
+    /// Main thread, in `activate()`: the clip to start with and its fingerprint, when the plugin
+    /// has none yet or a state load brought one. The saved clip when there is one (so a reopened
+    /// project plays the identical clip), else a clip generated now from the parameters. `None`
+    /// when there is nothing new or generation fails (the status says why).
+    pub fn initial_clip(&self, have_clip: bool) -> Option<(Box<Loaded>, u64)> {
+        let restored = self.params.saved.take_restored();
+        if have_clip && !restored {
+            return None;
+        }
+        if let Some(saved) = self.params.saved.get() {
+            let loaded = self.publish_clip(saved.clip, &[], None);
+            return Some((loaded, saved.fingerprint));
+        }
+        let fp = fingerprint(&self.params, self.shared.host_meter());
+        self.generate(fp).map(|l| (l, fp))
+    }
+
+    /// Brings the clip in line with the parameters, then clears the pending flag; repeats while
+    /// the parameters changed meanwhile.
+    fn generate_until_current(&self) {
+        loop {
+            let fp = fingerprint(&self.params, self.shared.host_meter());
+            self.sync_clip(fp);
+            self.shared.generate_pending.store(false, Ordering::SeqCst);
+            let current = fingerprint(&self.params, self.shared.host_meter()) == fp && !self.params.saved.is_restored();
+            if current || self.shared.generate_pending.swap(true, Ordering::SeqCst) {
+                return;
+            }
+        }
+    }
+
+    /// A saved clip made from these parameters is kept (and sent to the audio thread if a state
+    /// load just brought it); otherwise a new one is generated and sent.
+    fn sync_clip(&self, fp: u64) {
+        let restored = self.params.saved.take_restored();
+        match self.params.saved.get() {
+            Some(saved) if saved.fingerprint == fp => {
+                if restored {
+                    let loaded = self.publish_clip(saved.clip, &[], None);
+                    self.send(loaded);
+                }
+            }
+            _ => {
+                if let Some(loaded) = self.generate(fp) {
+                    self.send(loaded);
+                }
+            }
+        }
+    }
+
+    /// Generates from the parameters; publishes the clip to the shared state and the saved state.
+    fn generate(&self, fp: u64) -> Option<Box<Loaded>> {
+        let settings = settings_from_params(&self.params, self.shared.host_meter());
+        self.set_status(StatusKind::Generating, String::new());
+        match arrange::generate(&settings) {
+            Ok(Arrangement { clip, notices }) => {
+                self.params.saved.store(SavedClip { clip: clip.clone(), settings, fingerprint: fp });
+                Some(self.publish_clip(clip, &notices, None))
+            }
+            Err(e) => {
+                self.set_status(StatusKind::Error, format!("could not generate: {e}"));
+                None
+            }
+        }
+    }
+
+    fn regenerate_part(&self, kind: PartKind, seed: u64) {
+        let current = self.shared.clip.read().clone();
+        let saved = self.params.saved.get();
+        let (Some(clip), Some(saved)) = (current, saved) else {
+            return self.generate_until_current();
+        };
+        self.set_status(StatusKind::Generating, String::new());
+        match arrange::regenerate(&saved.settings, &clip, kind, seed) {
+            Ok(Arrangement { clip, notices }) => {
+                self.params.saved.store(SavedClip { clip: clip.clone(), ..saved });
+                let loaded = self.publish_clip(clip, &notices, Some(format!("regenerated {} (seed {seed})", kind.name())));
+                self.send(loaded);
+            }
+            Err(e) => self.set_status(StatusKind::Error, format!("could not regenerate {}: {e}", kind.name())),
+        }
+    }
+
+    /// Makes the playback form, publishes the clip for display and returns it for the audio thread.
+    fn publish_clip(&self, clip: Clip, notices: &[String], message: Option<String>) -> Box<Loaded> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let playback = PlaybackClip::from_clip(&clip);
+        *self.shared.clip.write() = Some(Arc::new(clip));
+        self.shared.clip_id.store(id, Ordering::Release);
+        let mut st = self.shared.status.lock();
+        st.kind = StatusKind::Ready;
+        st.message = message.unwrap_or_default();
+        st.notices = notices.to_vec();
+        st.backend = bandmate_engine::model::backend_name().to_string();
+        Box::new(Loaded { id, playback })
+    }
+
+    fn set_status(&self, kind: StatusKind, message: String) {
+        let mut st = self.shared.status.lock();
+        st.kind = kind;
+        st.message = message;
+    }
+
+    /// Queues a clip for the audio thread; a clip that does not fit waits in `pending`.
+    fn send(&self, loaded: Box<Loaded>) {
+        let mut out = self.clips.lock();
+        out.pending = Some(loaded);
+        Self::flush(&mut out);
+    }
+
+    fn flush_pending(&self) {
+        Self::flush(&mut self.clips.lock());
+    }
+
+    fn flush(out: &mut ClipOut) {
+        if let Some(l) = out.pending.take() {
+            if let Err(rtrb::PushError::Full(l)) = out.queue.push(l) {
+                out.pending = Some(l);
+            }
+        }
+    }
+
+    /// Main thread (activate/deactivate): empties the clip queue and returns the newest clip.
+    pub fn take_queued(&self, audio: &mut AudioSide) -> Option<Box<Loaded>> {
+        self.flush_pending();
+        let mut newest = None;
+        while let Ok(l) = audio.clips.pop() {
+            newest = Some(l);
+        }
+        self.collect_garbage();
+        newest
+    }
+
+    /// Pairs incoming note-ons and offs into the history and runs key detection.
+    fn drain_input(&self) {
+        self.shared.input_task_pending.store(false, Ordering::SeqCst);
+        let mut finished = Vec::new();
+        {
+            let mut rx = self.input.lock();
+            let mut open = self.open.lock();
+            while let Ok(e) = rx.pop() {
+                if let Some(i) = open.iter().position(|o| o.0 == e.channel && o.1 == e.key) {
+                    let (channel, key, start, velocity) = open.swap_remove(i);
+                    finished.push(HeardNote { start, duration: (e.quarters - start).max(0.0), channel, key, velocity });
+                }
+                if e.on && open.len() < 512 {
+                    open.push((e.channel, e.key, e.quarters, e.velocity));
+                }
+            }
+        }
+        if finished.is_empty() {
+            return;
+        }
+        let detected = {
+            let mut h = self.params.history.write();
+            h.extend(finished);
+            let excess = h.len().saturating_sub(HISTORY_LEN);
+            h.drain(..excess);
+            detect_key(&h)
+        };
+        if detected.is_some() {
+            *self.shared.detected_key.lock() = detected;
+        }
+    }
+}
+
+/// KEY-DETECTION HOOK: returns the key of the heard notes and a confidence 0..1.
+/// TODO(keydetect): call `bandmate_engine::keydetect::detect` here once that module lands; until
+/// then nothing is detected and `Shared::detected_key` stays `None`.
+pub fn detect_key(history: &[HeardNote]) -> Option<(Key, f32)> {
+    let _ = history;
+    None
+}
+
+/// The last `max` heard notes as engine notes for `MelodyRequest::prime` ("continue my idea"):
+/// ticks at [`TICKS_PER_QUARTER`] from the start of the quarter note holding the first of them.
+pub fn prime_notes(history: &[HeardNote], max: usize) -> Vec<Note> {
+    let notes = &history[history.len().saturating_sub(max)..];
+    let origin = notes.iter().map(|n| n.start).fold(f64::INFINITY, f64::min).floor();
+    let tpq = TICKS_PER_QUARTER as f64;
+    let mut out: Vec<Note> = notes
+        .iter()
+        .map(|n| {
+            let start = ((n.start - origin) * tpq).round().max(0.0) as u32;
+            let duration = (n.duration * tpq).round().max(1.0) as u32;
+            Note::new(start, duration, i32::from(n.key), i32::from(n.velocity))
+        })
+        .collect();
+    out.sort_by_key(|n| (n.start, n.pitch));
+    out
+}
