@@ -1,0 +1,400 @@
+//! The arranger: settings in, a whole clip out. Chords and melody come from the models when
+//! they load and from the rule-based generators otherwise; the other parts follow the chords.
+
+use crate::clip::{ChordEvent, Clip, Note, Part, PartKind, Provenance, TICKS_PER_QUARTER};
+use crate::parts::{PartContext, PartError};
+use crate::progression::{self, HarmonicRhythm, ProgressionSettings};
+use crate::rng::Rng;
+use crate::theory::{Key, Meter};
+use crate::{drums, groove, model, parts};
+use midly::num::u7;
+use serde::{Deserialize, Serialize};
+
+/// Errors that stop an arrangement.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ArrangeError {
+    #[error("bars must be 1..=64, got {0}")]
+    Bars(u32),
+    #[error("tempo must be 20..=999 bpm, got {0}")]
+    Tempo(f64),
+    #[error("{0} is not one of the parts an arrangement can regenerate")]
+    Part(&'static str),
+    #[error(transparent)]
+    PartStyle(#[from] PartError),
+}
+
+/// Where chords and melody come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Source {
+    /// The shipped ONNX models, falling back to rules with a reason when they cannot run.
+    Model,
+    /// The rule-based generators only.
+    Rules,
+}
+
+impl Source {
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Model => "model",
+            Source::Rules => "rules",
+        }
+    }
+}
+
+/// Per-part options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartOptions {
+    pub kind: PartKind,
+    pub enabled: bool,
+    /// Style name from the part's table (see `bandmate styles`).
+    pub style: String,
+    /// 0-based MIDI channel.
+    pub channel: u8,
+    /// Octave shift from the part's default register, -3..=3.
+    pub octave: i8,
+}
+
+/// Everything that determines a clip. Same settings, same clip, byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub key: Key,
+    pub meter: Meter,
+    pub tempo_bpm: f64,
+    pub bars: u32,
+    pub seed: u64,
+    pub source: Source,
+    /// Style tag for the chord model ("pop", "chorale", "folk", ...).
+    pub style: String,
+    pub harmonic_rhythm: HarmonicRhythm,
+    /// 0 = triads … 1 = extended chords.
+    pub complexity: f32,
+    /// Sampling temperature / rule randomness, 0..=1.
+    pub adventure: f32,
+    /// Note density for bass, keys and drums, 0..=1.
+    pub density: f32,
+    /// Swing amount, 0 (straight) ..= 1 (full triplet).
+    pub swing: f32,
+    /// Timing and velocity humanization, 0..=1.
+    pub humanize: f32,
+    /// Drum fills every N bars (0 = none).
+    pub fill_every: u32,
+    pub parts: Vec<PartOptions>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            key: Key::new(crate::theory::PitchClass::C, crate::theory::Mode::Major),
+            meter: Meter::COMMON,
+            tempo_bpm: 120.0,
+            bars: 4,
+            seed: 1,
+            source: Source::Model,
+            style: "pop".into(),
+            harmonic_rhythm: HarmonicRhythm::Bar,
+            complexity: 0.3,
+            adventure: 0.5,
+            density: 0.5,
+            swing: 0.0,
+            humanize: 0.0,
+            fill_every: 4,
+            parts: default_parts(&[PartKind::Chords]),
+        }
+    }
+}
+
+/// Default options for each part kind; `enabled` only for those listed.
+pub fn default_parts(enabled: &[PartKind]) -> Vec<PartOptions> {
+    PartKind::ALL
+        .iter()
+        .map(|&kind| PartOptions {
+            kind,
+            enabled: enabled.contains(&kind),
+            style: default_style(kind).into(),
+            channel: kind.default_channel().as_int(),
+            octave: 0,
+        })
+        .collect()
+}
+
+/// The default style name for a part.
+pub fn default_style(kind: PartKind) -> &'static str {
+    match kind {
+        PartKind::Chords => "close",
+        PartKind::Melody => "lead",
+        PartKind::Bass => "root-fifth",
+        PartKind::Keys => "block",
+        PartKind::Drums => "pop",
+    }
+}
+
+impl Settings {
+    pub fn part(&self, kind: PartKind) -> Option<&PartOptions> {
+        self.parts.iter().find(|p| p.kind == kind)
+    }
+
+    pub fn part_mut(&mut self, kind: PartKind) -> Option<&mut PartOptions> {
+        self.parts.iter_mut().find(|p| p.kind == kind)
+    }
+
+    /// Enables exactly the listed parts.
+    pub fn enable_only(&mut self, kinds: &[PartKind]) {
+        for p in &mut self.parts {
+            p.enabled = kinds.contains(&p.kind);
+        }
+        for &k in kinds {
+            if self.part(k).is_none() {
+                self.parts.extend(default_parts(&[k]).into_iter().filter(|p| p.kind == k));
+            }
+        }
+    }
+
+    /// Checks ranges; values outside them are errors, not silently clamped.
+    pub fn validate(&self) -> Result<(), ArrangeError> {
+        if !(1..=64).contains(&self.bars) {
+            return Err(ArrangeError::Bars(self.bars));
+        }
+        if !(self.tempo_bpm.is_finite() && (20.0..=999.0).contains(&self.tempo_bpm)) {
+            return Err(ArrangeError::Tempo(self.tempo_bpm));
+        }
+        Ok(())
+    }
+
+    /// `key=value` pairs for the provenance record.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .filter(|p| p.enabled)
+            .map(|p| format!("{}:{}:ch{}:oct{}", p.kind.name(), p.style, p.channel + 1, p.octave))
+            .collect();
+        format!(
+            "key={} meter={} tempo={} bars={} source={} style={} harmonic_rhythm={} complexity={:.2} adventure={:.2} density={:.2} swing={:.2} humanize={:.2} fill_every={} parts={}",
+            self.key.to_string().replace(' ', "_"),
+            self.meter,
+            self.tempo_bpm,
+            self.bars,
+            self.source.name(),
+            self.style,
+            self.harmonic_rhythm.name(),
+            self.complexity,
+            self.adventure,
+            self.density,
+            self.swing,
+            self.humanize,
+            self.fill_every,
+            parts.join(",")
+        )
+    }
+}
+
+/// A finished arrangement and what happened on the way.
+#[derive(Debug, Clone)]
+pub struct Arrangement {
+    pub clip: Clip,
+    /// Human-readable reasons a model was not used (empty when everything ran as asked).
+    pub notices: Vec<String>,
+}
+
+/// The program name and version written into provenance records.
+pub fn program() -> String {
+    format!("bandmate {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Generates the whole clip from settings.
+pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
+    settings.validate()?;
+    let mut notices = Vec::new();
+    let mut engines = Vec::new();
+    let (chords, chord_engine) = chord_track(settings, &mut notices);
+    engines.push(format!("chords={chord_engine}"));
+    let mut clip = Clip {
+        tempo_bpm: settings.tempo_bpm,
+        meter: settings.meter,
+        key: settings.key,
+        bars: settings.bars,
+        chords,
+        parts: Vec::new(),
+        provenance: Provenance::default(),
+    };
+    for opts in settings.parts.iter().filter(|p| p.enabled) {
+        let (part, engine) = make_part(settings, &clip, opts, &mut notices)?;
+        engines.push(format!("{}={engine}", opts.kind.name()));
+        clip.set_part(part);
+    }
+    clip.provenance = Provenance {
+        program: program(),
+        engine: engines.join(" "),
+        seed: settings.seed,
+        parameters: settings.describe(),
+    };
+    Ok(Arrangement { clip, notices })
+}
+
+/// Regenerates one part of `clip` with `seed`, keeping the chord track and the other parts.
+/// Regenerating chords makes a new chord track and re-follows every other enabled part.
+pub fn regenerate(settings: &Settings, clip: &Clip, kind: PartKind, seed: u64) -> Result<Arrangement, ArrangeError> {
+    let mut s = settings.clone();
+    s.seed = seed;
+    if kind == PartKind::Chords {
+        let mut a = generate(&s)?;
+        // Keep parts that do not follow chords? All parts follow chords, so all are new.
+        a.clip.provenance.seed = seed;
+        return Ok(a);
+    }
+    s.validate()?;
+    let mut notices = Vec::new();
+    let mut out = clip.clone();
+    let opts = s
+        .part(kind)
+        .cloned()
+        .unwrap_or_else(|| default_parts(&[kind]).into_iter().find(|p| p.kind == kind).unwrap_or(PartOptions {
+            kind,
+            enabled: true,
+            style: default_style(kind).into(),
+            channel: kind.default_channel().as_int(),
+            octave: 0,
+        }));
+    let (part, engine) = make_part(&s, &out, &opts, &mut notices)?;
+    out.set_part(part);
+    out.provenance.engine = format!("{} {}=seed{}:{}", out.provenance.engine, kind.name(), seed, engine);
+    Ok(Arrangement { clip: out, notices })
+}
+
+fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, String) {
+    if s.source == Source::Model {
+        let req = model::ChordRequest {
+            key: s.key,
+            meter: s.meter,
+            bars: s.bars,
+            style: s.style.clone(),
+            complexity: s.complexity,
+            temperature: temperature(s.adventure),
+            top_p: 0.95,
+            seed: s.seed,
+        };
+        match model::generate_chords(&req) {
+            Ok(chords) if valid_track(&chords, s) => return (chords, format!("model({})", model::backend_name())),
+            Ok(_) => notices.push("the chord model returned a track that does not cover the clip; used rules".into()),
+            Err(e) => notices.push(format!("chord model unavailable ({e}); used rules")),
+        }
+    }
+    let ps = ProgressionSettings {
+        key: s.key,
+        meter: s.meter,
+        bars: s.bars,
+        rhythm: s.harmonic_rhythm,
+        complexity: s.complexity,
+        adventure: s.adventure,
+        phrase_bars: if s.bars % 4 == 0 || s.bars > 4 { 4 } else { s.bars },
+    };
+    (progression::generate(&ps, s.seed), "rules(functional-harmony)".into())
+}
+
+/// Maps the 0..1 adventure control to a sampling temperature 0.6..1.4.
+pub fn temperature(adventure: f32) -> f32 {
+    0.6 + 0.8 * adventure.clamp(0.0, 1.0)
+}
+
+fn valid_track(chords: &[ChordEvent], s: &Settings) -> bool {
+    let len = s.meter.bar_ticks(TICKS_PER_QUARTER) * s.bars;
+    !chords.is_empty()
+        && chords.first().map(|c| c.start) == Some(0)
+        && chords.windows(2).all(|w| w[0].end() == w[1].start && w[0].duration > 0)
+        && chords.last().map(|c| c.end()) == Some(len)
+}
+
+fn make_part(s: &Settings, clip: &Clip, opts: &PartOptions, notices: &mut Vec<String>) -> Result<(Part, String), ArrangeError> {
+    let seed = Rng::derive(s.seed, opts.kind.name()).next_u64();
+    let ctx = PartContext {
+        key: s.key,
+        meter: s.meter,
+        bars: s.bars,
+        chords: &clip.chords,
+        style: &opts.style,
+        density: s.density,
+        complexity: s.complexity,
+        octave: opts.octave.clamp(-3, 3),
+        seed,
+    };
+    let (mut notes, engine): (Vec<Note>, String) = match opts.kind {
+        PartKind::Chords => (parts::chords::generate(&ctx)?, "rules(voice-leading)".into()),
+        PartKind::Bass => (parts::bass::generate(&ctx)?, format!("rules(bass:{})", opts.style)),
+        PartKind::Keys => (parts::keys::generate(&ctx)?, format!("rules(keys:{})", opts.style)),
+        PartKind::Drums => (drums::generate(&ctx, s.fill_every)?, format!("rules(drums:{})", opts.style)),
+        PartKind::Melody => melody(s, &ctx, notices)?,
+    };
+    let mut rng = Rng::derive(seed, "groove");
+    if opts.kind != PartKind::Chords {
+        groove::swing(&mut notes, s.meter, s.swing);
+    }
+    groove::humanize(&mut notes, s.humanize, &mut rng);
+    let mut part = Part::new(opts.kind, notes);
+    part.channel = midly::num::u4::new(opts.channel.min(15));
+    part.normalize(clip.length_ticks());
+    Ok((part, engine))
+}
+
+fn melody(s: &Settings, ctx: &PartContext, notices: &mut Vec<String>) -> Result<(Vec<Note>, String), ArrangeError> {
+    let shift = ctx.octave as i32 * 12;
+    let low = (60 + shift).clamp(0, 110) as u8;
+    let high = (low as i32 + 19).clamp(0, 127) as u8;
+    if s.source == Source::Model {
+        let req = model::MelodyRequest {
+            key: s.key,
+            meter: s.meter,
+            bars: s.bars,
+            chords: ctx.chords,
+            low: u7::new(low.min(127)),
+            high: u7::new(high.min(127)),
+            temperature: temperature(s.adventure),
+            top_p: 0.95,
+            seed: ctx.seed,
+            prime: &[],
+        };
+        match model::generate_melody(&req) {
+            Ok(notes) if !notes.is_empty() => return Ok((notes, format!("model({})", model::backend_name()))),
+            Ok(_) => notices.push("the melody model returned no notes; used rules".into()),
+            Err(e) => notices.push(format!("melody model unavailable ({e}); used rules")),
+        }
+    }
+    Ok((parts::melody::generate(ctx, low, high)?, "rules(melody)".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_arrangement_is_deterministic_and_complete() {
+        let mut s = Settings { source: Source::Rules, bars: 8, ..Settings::default() };
+        s.enable_only(&PartKind::ALL);
+        let a = generate(&s).expect("arrangement");
+        let b = generate(&s).expect("arrangement");
+        assert_eq!(a.clip, b.clip);
+        assert_eq!(a.clip.parts.len(), 5);
+        for p in &a.clip.parts {
+            assert!(!p.notes.is_empty(), "{:?} empty", p.kind);
+            assert!(p.notes.iter().all(|n| n.end() <= a.clip.length_ticks()));
+        }
+        assert!(a.clip.provenance.parameters.contains("bars=8"));
+    }
+
+    #[test]
+    fn bad_settings_are_errors() {
+        let s = Settings { bars: 0, ..Settings::default() };
+        assert_eq!(generate(&s).err(), Some(ArrangeError::Bars(0)));
+        let s = Settings { tempo_bpm: f64::INFINITY, ..Settings::default() };
+        assert!(matches!(generate(&s), Err(ArrangeError::Tempo(_))));
+    }
+
+    #[test]
+    fn regenerating_one_part_keeps_the_others() {
+        let mut s = Settings { source: Source::Rules, ..Settings::default() };
+        s.enable_only(&[PartKind::Chords, PartKind::Bass, PartKind::Drums]);
+        let a = generate(&s).expect("arrangement").clip;
+        let b = regenerate(&s, &a, PartKind::Drums, 99).expect("regen").clip;
+        assert_eq!(a.chords, b.chords);
+        assert_eq!(a.part(PartKind::Bass), b.part(PartKind::Bass));
+    }
+}

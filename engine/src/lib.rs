@@ -1,0 +1,24 @@
+//! Bandmate's music engine: theory, chords, voicing, progressions, parts, drums, models, clips and
+//! MIDI I/O. Pure Rust with no plugin types; every generator is deterministic for a given seed.
+
+pub mod arrange;
+pub mod chord;
+pub mod clip;
+pub mod drums;
+pub mod groove;
+pub mod import;
+pub mod keydetect;
+pub mod model;
+pub mod parts;
+pub mod playback;
+pub mod progression;
+pub mod rng;
+pub mod scale;
+pub mod smf;
+pub mod theory;
+pub mod tokens;
+pub mod voicing;
+
+pub use arrange::{generate, Arrangement, Settings, Source};
+pub use clip::{Clip, Note, Part, PartKind, TICKS_PER_QUARTER};
+pub use theory::{Key, Meter, Mode, PitchClass};
