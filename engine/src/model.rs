@@ -1,0 +1,330 @@
+//! Learned chord and melody models (ONNX, embedded in the binary) run through `ort` with a backend
+//! picked at run time: native ONNX Runtime when `libonnxruntime` can be loaded, tract otherwise.
+//!
+//! Both models are small GRU decoders exported one step at a time with a fixed-shape recurrent
+//! state, so each generated event (a chord with its duration, or a note/rest with its duration) costs
+//! exactly one call whatever the prefix length. Constraint masks keep the output valid: chord
+//! qualities by complexity, diatonic roots at low complexity, melody range and scale/chord tones,
+//! and durations that never cross the end of the bar (chords) or clip (melody).
+//!
+//! On any failure the caller gets a [`ModelError`] and falls back to the rule-based generators.
+
+mod backend;
+mod runtime;
+pub mod sampling;
+
+pub use backend::{backend_name, init_backend, native_candidates, BackendKind, BackendPref};
+pub use runtime::{verify, ModelConfig, StepOut, MAX_OPSET};
+
+use crate::chord::RomanChord;
+use crate::clip::{ChordEvent, Note};
+use crate::rng::Rng;
+use crate::theory::{Key, Meter};
+use crate::tokens::{self, ChordCond, ChordToken, PitchToken, VocabError};
+use midly::num::u7;
+
+/// Why a model could not be used. The caller falls back to rules and shows the message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error("model vocabulary: {0}")]
+    Vocab(VocabError),
+    #[error("no ONNX backend: {reason}")]
+    Backend { reason: String },
+    #[error("backend {wanted} requested but {active} is already active in this process")]
+    BackendMismatch { wanted: String, active: String },
+    #[error("{model}: config.json does not parse: {reason}")]
+    Config { model: &'static str, reason: String },
+    #[error("{model}: incompatible {field}: engine expects {expected}, model has {found}")]
+    Incompatible { model: &'static str, field: &'static str, expected: String, found: String },
+    #[error("{model}: embedded model bytes have sha256 {found}, config says {expected}")]
+    Checksum { model: &'static str, expected: String, found: String },
+    #[error("{model}: cannot load on {backend}: {reason}")]
+    Load { model: &'static str, backend: &'static str, reason: String },
+    #[error("{model}: inference failed: {reason}")]
+    Inference { model: &'static str, reason: String },
+    #[error("unsupported request: {reason}")]
+    Unsupported { reason: String },
+    #[error("{model}: constraints leave no allowed token at step {step}")]
+    NoAllowedToken { model: &'static str, step: usize },
+}
+
+/// The two shipped models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    Chords,
+    Melody,
+}
+
+/// Model id + version strings (also in `models/<name>/config.json`), for provenance records.
+pub const CHORD_MODEL_ID: &str = "bandmate-chords@1";
+pub const MELODY_MODEL_ID: &str = "bandmate-melody@1";
+
+impl ModelKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            ModelKind::Chords => CHORD_MODEL_ID,
+            ModelKind::Melody => MELODY_MODEL_ID,
+        }
+    }
+}
+
+/// Model id + version for provenance.
+pub fn model_id(kind: ModelKind) -> &'static str {
+    kind.id()
+}
+
+/// Loads (once per process) and checks a model; useful to report problems early.
+pub fn preload(kind: ModelKind) -> Result<(), ModelError> {
+    runtime::shared(kind).map(|_| ())
+}
+
+/// Runs a fixed sequence of input vectors through a model from the zero state (parity tests,
+/// benchmarks). Returns one output per step.
+pub fn run_steps(kind: ModelKind, xs: &[Vec<i64>]) -> Result<Vec<StepOut>, ModelError> {
+    let m = runtime::shared(kind)?;
+    let mut m = m.lock().map_err(|_| poisoned(kind))?;
+    let mut h = vec![0.0f32; m.state_len()];
+    xs.iter().map(|x| m.step(x, &mut h)).collect()
+}
+
+fn poisoned(kind: ModelKind) -> ModelError {
+    ModelError::Inference { model: kind.id(), reason: "model lock poisoned by an earlier panic".into() }
+}
+
+pub struct ChordRequest {
+    pub key: Key,
+    pub meter: Meter,
+    pub bars: u32,
+    /// Style tag: "chorale", "folk" or "pop" (others map to the nearest; unknown to "pop").
+    pub style: String,
+    /// 0..1: < 1/3 triads only on scale degrees; < 2/3 adds 7ths and sus4; above, all qualities
+    /// and chromatic roots.
+    pub complexity: f32,
+    pub temperature: f32,
+    pub top_p: f32,
+    pub seed: u64,
+}
+
+pub struct MelodyRequest<'a> {
+    pub key: Key,
+    pub meter: Meter,
+    pub bars: u32,
+    pub chords: &'a [ChordEvent],
+    pub low: u7,
+    pub high: u7,
+    pub temperature: f32,
+    pub top_p: f32,
+    pub seed: u64,
+    /// Notes to continue (quantized to 16ths; kept at the start of the result). May be empty.
+    pub prime: &'a [Note],
+}
+
+const MAX_BARS: u32 = 1024;
+
+fn grid(meter: Meter, bars: u32) -> Result<(&'static tokens::Vocab, u32, u32), ModelError> {
+    let v = tokens::vocab().map_err(ModelError::Vocab)?;
+    if bars == 0 || bars > MAX_BARS {
+        return Err(ModelError::Unsupported { reason: format!("{bars} bars (1..={MAX_BARS})") });
+    }
+    let bar16 = v.bar_steps(meter).ok_or_else(|| ModelError::Unsupported {
+        reason: format!("meter {}/{} is not a whole number of 16ths", meter.numerator, meter.denominator),
+    })?;
+    Ok((v, bar16, v.grid_ticks))
+}
+
+/// Chord qualities (vocabulary names) allowed at a complexity.
+pub fn allowed_qualities(complexity: f32) -> &'static [&'static str] {
+    if complexity < 1.0 / 3.0 {
+        &["maj", "min", "dim"]
+    } else if complexity < 2.0 / 3.0 {
+        &["maj", "min", "dim", "dom7", "min7", "sus4"]
+    } else {
+        &["maj", "min", "dim", "aug", "sus4", "dom7", "maj7", "min7", "hdim7", "dim7"]
+    }
+}
+
+/// Generates a chord track covering exactly `bars` bars: contiguous, sorted, no chord crossing a
+/// barline.
+pub fn generate_chords(req: &ChordRequest) -> Result<Vec<ChordEvent>, ModelError> {
+    let (v, bar16, gt) = grid(req.meter, req.bars)?;
+    let kind = ModelKind::Chords;
+    let m = runtime::shared(kind)?;
+    let mut m = m.lock().map_err(|_| poisoned(kind))?;
+    let cond = ChordCond {
+        mode: v.mode_index(req.key),
+        meter: v.meter_index(req.meter),
+        style: v.style_index(&req.style),
+        len: v.len_bucket(req.bars),
+    };
+    let quals = allowed_qualities(req.complexity);
+    let diatonic_only = req.complexity < 0.5;
+    let scale = req.key.scale_mask();
+    let chord_mask: Vec<bool> = (0..v.chords.len())
+        .map(|i| match v.decode_chord(i) {
+            Some(ChordToken::Chord { root, quality }) => {
+                let pc = req.key.tonic.transpose(root as i32).index();
+                quals.contains(&v.qualities[quality].name.as_str())
+                    && (!diatonic_only || scale & (1 << pc) != 0 || (root == 7 && v.qualities[quality].name != "min"))
+            }
+            _ => false,
+        })
+        .collect();
+    let mut rng = Rng::derive(req.seed, "model-chords");
+    let total = bar16 * req.bars;
+    let mut h = vec![0.0f32; m.state_len()];
+    let mut prev = None;
+    let mut t = 0u32;
+    let mut out = Vec::new();
+    let mut step = 0usize;
+    while t < total {
+        let x = v.chord_features(prev, t, bar16, req.bars, cond);
+        let o = m.step(&x, &mut h)?;
+        let c = sampling::sample(&o.logits_a, &chord_mask, req.temperature, req.top_p, &mut rng)
+            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let room = bar16 - t % bar16;
+        let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
+        let row = &o.logits_b[c * m.nb..(c + 1) * m.nb];
+        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng)
+            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let chord = v.chord_of(c, req.key).ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let dur = d as u32 + 1;
+        out.push(ChordEvent {
+            start: t * gt,
+            duration: dur * gt,
+            chord,
+            roman: Some(RomanChord::of_chord(chord, req.key)),
+        });
+        prev = Some((c, d));
+        t += dur;
+        step += 1;
+    }
+    Ok(out)
+}
+
+/// Generates a melody over a chord track: non-overlapping notes inside the clip, inside
+/// `low..=high`, on scale or chord tones. Quantized `prime` notes come first and are continued.
+pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
+    let (v, bar16, gt) = grid(req.meter, req.bars)?;
+    let kind = ModelKind::Melody;
+    let (low, high) = (req.low.as_int() as i32, req.high.as_int() as i32);
+    if low > high {
+        return Err(ModelError::Unsupported { reason: format!("melody range {low}..{high} is empty") });
+    }
+    let m = runtime::shared(kind)?;
+    let mut m = m.lock().map_err(|_| poisoned(kind))?;
+    let total = bar16 * req.bars;
+    let mode = v.mode_index(req.key);
+    let meter = v.meter_index(req.meter);
+    // Place the tonic reference so that the model's usual register (tonic .. a tenth above) sits
+    // in the middle of the requested range.
+    let center = (low + high) / 2;
+    let mut base = tokens::tonic_ref(req.key.tonic);
+    while base + 7 < center - 6 {
+        base += 12;
+    }
+    while base + 7 > center + 6 {
+        base -= 12;
+    }
+    let scale = req.key.scale_mask();
+    let chord_at = |t16: u32| -> (usize, u16) {
+        let tick = t16 * gt;
+        req.chords
+            .iter()
+            .find(|c| c.start <= tick && tick < c.end())
+            .map(|c| (v.token_for_chord(&c.chord, req.key), c.chord.mask()))
+            .unwrap_or((v.chord_nc(), 0))
+    };
+    // Pitch token -> MIDI pitch under this base, if in range.
+    let midi_of = |tok: usize| -> Option<i32> {
+        match v.decode_pitch(tok)? {
+            PitchToken::Pitch(r) => Some(base + r),
+            _ => None,
+        }
+    };
+    let mut rng = Rng::derive(req.seed, "model-melody");
+    let mut h = vec![0.0f32; m.state_len()];
+    let mut prev: Option<(usize, usize)> = None;
+    let mut t = 0u32;
+    let mut out: Vec<Note> = Vec::new();
+    // Prime: quantize, drop overlaps, feed through the model.
+    let mut prime: Vec<(u32, u32, i32)> = req
+        .prime
+        .iter()
+        .map(|n| {
+            let s = (n.start + gt / 2) / gt;
+            let e = ((n.end() + gt / 2) / gt).max(s + 1);
+            (s, e, n.pitch.as_int() as i32)
+        })
+        .filter(|(s, _, _)| *s < total)
+        .collect();
+    prime.sort();
+    let mut events: Vec<(Option<i32>, u32)> = Vec::new(); // (pitch or rest, dur) from t=0
+    for (s, e, p) in prime {
+        if s < t {
+            continue;
+        }
+        let e = e.min(total);
+        if s > t {
+            events.push((None, s - t));
+        }
+        events.push((Some(p), e - s));
+        t = e;
+    }
+    let mut t_feed = 0u32;
+    let maxd = v.melody_durations.len() as u32;
+    for (p, dur) in events {
+        let mut left = dur;
+        while left > 0 {
+            let d = left.min(maxd);
+            let (ct, _) = chord_at(t_feed);
+            let x = v.melody_features(prev, t_feed, bar16, req.bars, ct, mode, meter);
+            m.step(&x, &mut h)?;
+            let tok = match p {
+                Some(p) => v.encode_pitch(p - base),
+                None => v.melody_rest(),
+            };
+            if let Some(p) = p {
+                if left == dur {
+                    out.push(Note::new(t_feed * gt, d * gt, p, 90));
+                } else if let Some(last) = out.last_mut() {
+                    last.duration += d * gt;
+                }
+            }
+            prev = Some((tok, d as usize - 1));
+            t_feed += d;
+            left -= d;
+        }
+    }
+    let mut step = 0usize;
+    while t < total {
+        let (ct, cmask) = chord_at(t);
+        let x = v.melody_features(prev, t, bar16, req.bars, ct, mode, meter);
+        let o = m.step(&x, &mut h)?;
+        let pmask: Vec<bool> = (0..m.na)
+            .map(|i| match v.decode_pitch(i) {
+                Some(PitchToken::Rest) => true,
+                Some(PitchToken::Pitch(_)) => midi_of(i).is_some_and(|p| {
+                    let pc = p.rem_euclid(12) as u16;
+                    (low..=high).contains(&p) && ((scale | cmask) & (1 << pc)) != 0
+                }),
+                _ => false,
+            })
+            .collect();
+        let p = sampling::sample(&o.logits_a, &pmask, req.temperature, req.top_p, &mut rng)
+            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let room = total - t;
+        let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
+        let row = &o.logits_b[p * m.nb..(p + 1) * m.nb];
+        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng)
+            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let dur = d as u32 + 1;
+        if let Some(pitch) = midi_of(p) {
+            let vel = if t % bar16 == 0 { 100 } else { 88 };
+            out.push(Note::new(t * gt, dur * gt, pitch, vel));
+        }
+        prev = Some((p, d));
+        t += dur;
+        step += 1;
+    }
+    Ok(out)
+}

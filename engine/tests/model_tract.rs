@@ -1,0 +1,80 @@
+//! Models on the pure-Rust tract backend (always available): parity with Python onnxruntime,
+//! valid output for every key/mode/meter, determinism, config checks, timing.
+
+#[path = "model_common.rs"]
+mod common;
+
+use bandmate_engine::model::{self, BackendKind, BackendPref, ModelError, ModelKind};
+
+fn tract() {
+    assert_eq!(model::init_backend(BackendPref::Tract).expect("tract backend"), BackendKind::Tract);
+}
+
+#[test]
+fn tract_parity_chords() {
+    tract();
+    common::parity(ModelKind::Chords);
+}
+
+#[test]
+fn tract_parity_melody() {
+    tract();
+    common::parity(ModelKind::Melody);
+}
+
+#[test]
+fn tract_generation_valid_every_key_mode_meter() {
+    tract();
+    common::generation_valid();
+}
+
+#[test]
+fn tract_same_seed_same_output() {
+    tract();
+    common::determinism();
+}
+
+#[test]
+fn tract_timing() {
+    tract();
+    common::timing();
+}
+
+#[test]
+fn config_checks_report_what_is_incompatible() {
+    for (kind, dir, file) in [
+        (ModelKind::Chords, "chords", "bandmate-chords.onnx"),
+        (ModelKind::Melody, "melody", "bandmate-melody.onnx"),
+    ] {
+        let d = common::models_dir().join(dir);
+        let cfg = std::fs::read_to_string(d.join("config.json")).expect("config");
+        let bytes = std::fs::read(d.join(file)).expect("onnx");
+        assert!(model::verify(kind, &cfg, &bytes).is_ok());
+        let sha = std::fs::read_to_string(d.join(format!("{file}.sha256"))).expect("sha file");
+        let cfg_v: serde_json::Value = serde_json::from_str(&cfg).expect("json");
+        assert!(sha.starts_with(cfg_v["sha256"].as_str().expect("sha")));
+        // Tampered bytes.
+        let mut bad = bytes.clone();
+        let n = bad.len() - 1;
+        bad[n] ^= 1;
+        assert!(matches!(model::verify(kind, &cfg, &bad), Err(ModelError::Checksum { .. })));
+        // Wrong id, vocab hash, opset, names.
+        let edit = |k: &str, v: serde_json::Value| {
+            let mut c = cfg_v.clone();
+            c[k] = v;
+            model::verify(kind, &c.to_string(), &bytes)
+        };
+        assert!(matches!(edit("id", "other@9".into()), Err(ModelError::Incompatible { field: "id", .. })));
+        assert!(matches!(edit("vocab_hash", "00".into()), Err(ModelError::Incompatible { field: "vocab_hash", .. })));
+        assert!(matches!(edit("opset", 18.into()), Err(ModelError::Incompatible { field: "opset", .. })));
+        let mut c = cfg_v.clone();
+        c["outputs"][0]["name"] = "logits".into();
+        assert!(matches!(
+            model::verify(kind, &c.to_string(), &bytes),
+            Err(ModelError::Incompatible { field: "outputs", .. })
+        ));
+        let e = edit("id", "other@9".into()).expect_err("error");
+        assert!(e.to_string().contains("other@9"), "{e}");
+        assert!(matches!(model::verify(kind, "{", &bytes), Err(ModelError::Config { .. })));
+    }
+}

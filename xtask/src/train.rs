@@ -1,0 +1,55 @@
+//! `cargo xtask train <chords|melody|all> [recipe args]`: creates/uses the Python venv at
+//! models/train/.venv, installs models/train/requirements.txt, extracts the training data from the
+//! music21 corpus (cached in models/train/data/) and runs the training/export recipe.
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or_else(|| here.to_path_buf())
+}
+
+fn run_cmd(cmd: &mut Command) -> Result<()> {
+    eprintln!("+ {cmd:?}");
+    let st = cmd.status().with_context(|| format!("cannot start {cmd:?}"))?;
+    if !st.success() {
+        bail!("{cmd:?} failed with {st}");
+    }
+    Ok(())
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let Some(what) = args.first() else {
+        bail!("usage: cargo xtask train <chords|melody|all> [--epochs N] [--minutes M]");
+    };
+    let kinds: Vec<&str> = match what.as_str() {
+        "chords" => vec!["chords"],
+        "melody" => vec!["melody"],
+        "all" | "both" => vec!["chords", "melody"],
+        other => bail!("unknown model {other:?}: expected chords, melody or all"),
+    };
+    let root = repo_root();
+    let dir = root.join("models").join("train");
+    let venv = dir.join(".venv");
+    let py = venv.join("bin").join("python");
+    if !py.exists() {
+        let sys_py = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        run_cmd(Command::new(sys_py).arg("-m").arg("venv").arg(&venv))?;
+    }
+    // Reinstall only when requirements.txt changed since the last install.
+    let req = dir.join("requirements.txt");
+    let stamp = venv.join(".bandmate-requirements");
+    let want = std::fs::read_to_string(&req).with_context(|| format!("reading {}", req.display()))?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
+        run_cmd(Command::new(&py).args(["-m", "pip", "install", "-q", "-r"]).arg(&req))?;
+        std::fs::write(&stamp, &want)?;
+    }
+    run_cmd(Command::new(&py).arg(dir.join("extract.py")).current_dir(&dir))?;
+    for k in kinds {
+        run_cmd(Command::new(&py).arg(dir.join("train.py")).arg(k).args(&args[1..]).current_dir(&dir))?;
+    }
+    eprintln!("models written under {}; rebuild the engine to embed them", root.join("models").display());
+    Ok(())
+}
