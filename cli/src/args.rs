@@ -1,0 +1,178 @@
+//! Command-line arguments of `bandmate generate` and their mapping to engine settings.
+
+use anyhow::{bail, Context, Result};
+use bandmate_engine::arrange::{Settings, Source};
+use bandmate_engine::clip::PartKind;
+use bandmate_engine::progression::HarmonicRhythm;
+use bandmate_engine::{Key, Meter};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// Key, e.g. "A minor", "F# dorian", "Bb".
+    #[arg(long, default_value = "C major")]
+    pub key: String,
+    /// Tempo in beats per minute (20..=999).
+    #[arg(long, default_value_t = 120.0)]
+    pub tempo: f64,
+    /// Time signature, e.g. 4/4, 6/8, 7/8.
+    #[arg(long = "time-sig", default_value = "4/4")]
+    pub time_sig: String,
+    /// Length in bars (1..=64).
+    #[arg(long, default_value_t = 8)]
+    pub bars: u32,
+    /// Comma-separated parts: chords, melody, bass, keys, drums.
+    #[arg(long, default_value = "chords")]
+    pub parts: String,
+    /// Arrangement style; also the default drum style and the chord model's style tag.
+    #[arg(long, default_value = "pop")]
+    pub style: String,
+    /// Random seed: the same arguments and seed give a byte-identical file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where chords and melody come from: model (default, falls back to rules with a reason) or rules.
+    #[arg(long, default_value = "model")]
+    pub engine: String,
+    /// How often chords change: two-bars, bar, half-bar, mixed.
+    #[arg(long = "harmonic-rhythm", default_value = "bar")]
+    pub harmonic_rhythm: String,
+    /// 0 = triads .. 1 = extended chords.
+    #[arg(long, default_value_t = 0.3)]
+    pub complexity: f32,
+    /// 0 = safe .. 1 = surprising (sampling temperature).
+    #[arg(long, default_value_t = 0.5)]
+    pub adventure: f32,
+    /// 0 = sparse .. 1 = busy (bass, keys, drums).
+    #[arg(long, default_value_t = 0.5)]
+    pub density: f32,
+    /// 0 = straight .. 1 = triplet swing.
+    #[arg(long, default_value_t = 0.0)]
+    pub swing: f32,
+    /// 0 = quantized .. 1 = loose timing and velocity.
+    #[arg(long, default_value_t = 0.0)]
+    pub humanize: f32,
+    /// Drum fill every N bars (0 = none).
+    #[arg(long = "fill-every", default_value_t = 4)]
+    pub fill_every: u32,
+    /// Style per part, e.g. "bass=walking,keys=arp-up,drums=funk".
+    #[arg(long = "part-style", default_value = "")]
+    pub part_style: String,
+    /// Output .mid path.
+    #[arg(long, short, default_value = "clip.mid")]
+    pub out: PathBuf,
+}
+
+fn unit(name: &str, v: f32) -> Result<f32> {
+    if !(0.0..=1.0).contains(&v) {
+        bail!("--{name} must be between 0 and 1, got {v}");
+    }
+    Ok(v)
+}
+
+/// Turns command-line arguments into engine settings, rejecting anything out of range.
+pub fn settings(a: &GenerateArgs) -> Result<Settings> {
+    let key: Key = a.key.parse().with_context(|| format!("--key {:?}", a.key))?;
+    let meter: Meter = a.time_sig.parse().with_context(|| format!("--time-sig {:?}", a.time_sig))?;
+    let source = match a.engine.as_str() {
+        "model" => Source::Model,
+        "rules" => Source::Rules,
+        other => bail!("--engine must be model or rules, got {other:?}"),
+    };
+    let harmonic_rhythm = HarmonicRhythm::parse(&a.harmonic_rhythm).with_context(|| {
+        format!("--harmonic-rhythm must be one of two-bars, bar, half-bar, mixed; got {:?}", a.harmonic_rhythm)
+    })?;
+    let mut kinds = Vec::new();
+    for name in a.parts.split(',').filter(|s| !s.trim().is_empty()) {
+        let kind = PartKind::parse(name).with_context(|| {
+            format!("unknown part {name:?} in --parts (known: chords, melody, bass, keys, drums)")
+        })?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    if kinds.is_empty() {
+        bail!("--parts names no part (known: chords, melody, bass, keys, drums)");
+    }
+    let mut s = Settings {
+        key,
+        meter,
+        tempo_bpm: a.tempo,
+        bars: a.bars,
+        seed: a.seed,
+        source,
+        style: a.style.clone(),
+        harmonic_rhythm,
+        complexity: unit("complexity", a.complexity)?,
+        adventure: unit("adventure", a.adventure)?,
+        density: unit("density", a.density)?,
+        swing: unit("swing", a.swing)?,
+        humanize: unit("humanize", a.humanize)?,
+        fill_every: a.fill_every,
+        ..Settings::default()
+    };
+    s.enable_only(&kinds);
+    if let Some(drums) = s.part_mut(PartKind::Drums) {
+        drums.style = a.style.clone();
+    }
+    for pair in a.part_style.split(',').filter(|p| !p.trim().is_empty()) {
+        let (part, style) = pair
+            .split_once('=')
+            .with_context(|| format!("--part-style entries look like part=style, got {pair:?}"))?;
+        let kind = PartKind::parse(part).with_context(|| format!("unknown part {part:?} in --part-style"))?;
+        let opts = s.part_mut(kind).with_context(|| format!("part {part:?} is not available"))?;
+        opts.style = style.trim().to_string();
+    }
+    s.validate()?;
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(clap::Subcommand)]
+    enum Command {
+        Generate(GenerateArgs),
+    }
+
+    fn args(extra: &[&str]) -> GenerateArgs {
+        let mut v = vec!["bandmate", "generate"];
+        v.extend_from_slice(extra);
+        match Cli::try_parse_from(v).expect("parse").command {
+            Command::Generate(a) => a,
+        }
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let a = args(&["--key", "A minor", "--tempo", "93", "--time-sig", "4/4", "--bars", "8", "--parts", "chords", "--seed", "7"]);
+        let s = settings(&a).expect("settings");
+        assert_eq!(s.key.to_string(), "A minor");
+        assert_eq!(s.bars, 8);
+        assert_eq!(s.seed, 7);
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        for bad in [
+            &["--key", "H major"][..],
+            &["--time-sig", "4/3"],
+            &["--bars", "0"],
+            &["--tempo", "5"],
+            &["--parts", "tuba"],
+            &["--complexity", "2"],
+            &["--engine", "magic"],
+            &["--harmonic-rhythm", "sometimes"],
+            &["--part-style", "bass"],
+        ] {
+            assert!(settings(&args(bad)).is_err(), "{bad:?}");
+        }
+    }
+}
