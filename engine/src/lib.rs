@@ -14,6 +14,7 @@ pub mod playback;
 pub mod progression;
 pub mod rng;
 pub mod scale;
+pub mod session;
 pub mod smf;
 pub mod theory;
 pub mod tokens;

@@ -1,0 +1,57 @@
+//! Generating with locked parts: a new arrangement in which the locked parts keep their notes.
+
+use crate::arrange::{self, ArrangeError, Arrangement, Settings};
+use crate::clip::{Clip, PartKind};
+
+/// Generates the clip for `settings`, keeping the locked parts of `previous`.
+///
+/// - Nothing locked, no previous clip, or a previous clip of another length or meter: the plain
+///   arrangement (`arrange::generate`); locks that cannot apply are reported in the notices.
+/// - Chords locked: the previous chord track and chord part stay; every other enabled, unlocked
+///   part is made again over them (`arrange::regenerate` with `settings.seed`).
+/// - Chords unlocked: a new arrangement, then the locked parts of `previous` are put back.
+///
+/// Kept parts move to the MIDI channel their options ask for. Parts that are neither enabled nor
+/// locked are left out. The provenance records the kept parts.
+pub fn generate_with_locks(settings: &Settings, previous: Option<&Clip>, locked: &[PartKind]) -> Result<Arrangement, ArrangeError> {
+    let Some(prev) = previous.filter(|_| !locked.is_empty()) else {
+        return arrange::generate(settings);
+    };
+    if prev.bars != settings.bars || prev.meter != settings.meter {
+        let mut a = arrange::generate(settings)?;
+        a.notices.push("the clip length or time signature changed, so locked parts were made again".into());
+        return Ok(a);
+    }
+    let is_locked = |k: PartKind| locked.contains(&k);
+    let mut a = if is_locked(PartKind::Chords) {
+        settings.validate()?;
+        let mut clip = prev.clone();
+        clip.tempo_bpm = settings.tempo_bpm;
+        clip.parts.retain(|p| is_locked(p.kind) || settings.part(p.kind).is_some_and(|o| o.enabled));
+        let mut notices = Vec::new();
+        for opts in settings.parts.iter().filter(|o| o.enabled && !is_locked(o.kind)) {
+            let step = arrange::regenerate(settings, &clip, opts.kind, settings.seed)?;
+            notices.extend(step.notices);
+            clip = step.clip;
+        }
+        clip.provenance.seed = settings.seed;
+        clip.provenance.parameters = settings.describe();
+        Arrangement { clip, notices }
+    } else {
+        let mut a = arrange::generate(settings)?;
+        for part in prev.parts.iter().filter(|p| is_locked(p.kind)) {
+            a.clip.set_part(part.clone());
+        }
+        a
+    };
+    for part in a.clip.parts.iter_mut().filter(|p| is_locked(p.kind)) {
+        if let Some(o) = settings.part(part.kind) {
+            part.channel = midly::num::u4::new(o.channel.min(15));
+        }
+    }
+    let kept: Vec<&str> = locked.iter().filter(|k| a.clip.part(**k).is_some()).map(|k| k.name()).collect();
+    if !kept.is_empty() {
+        a.clip.provenance.engine = format!("{} locked={}", a.clip.provenance.engine, kept.join(","));
+    }
+    Ok(a)
+}
