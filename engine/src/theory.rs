@@ -232,8 +232,8 @@ impl Key {
             Mode::NaturalMinor | Mode::HarmonicMinor | Mode::MelodicMinor => 3,
             Mode::Dorian => -2,
             Mode::Phrygian => -4,
-            Mode::Lydian => -7,
-            Mode::Mixolydian => -7 + 2,
+            Mode::Lydian => -5,
+            Mode::Mixolydian => -7,
         };
         let major = self.tonic.transpose(offset);
         // Circle of fifths position of each major tonic, preferring the conventional spelling.
@@ -404,6 +404,12 @@ mod tests {
         assert_eq!("F major".parse::<Key>().expect("key").sharps(), -1);
         assert_eq!("D dorian".parse::<Key>().expect("key").sharps(), 0);
         assert_eq!("Bb major".parse::<Key>().expect("key").to_string(), "Bb major");
+        // Every mode shares the signature of its parent major scale.
+        assert_eq!("G mixolydian".parse::<Key>().expect("key").sharps(), 0);
+        assert_eq!("F lydian".parse::<Key>().expect("key").sharps(), 0);
+        assert_eq!("E phrygian".parse::<Key>().expect("key").sharps(), 0);
+        assert_eq!("A mixolydian".parse::<Key>().expect("key").sharps(), 2);
+        assert_eq!("Bb lydian".parse::<Key>().expect("key").sharps(), -1);
         let h: Key = "A harmonic minor".parse().expect("key");
         assert!(h.contains(PitchClass::new(8)));
     }
