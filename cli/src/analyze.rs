@@ -21,6 +21,7 @@ pub fn run(path: &Path) -> Result<()> {
 
 /// Lists the style names each part generator accepts.
 pub fn styles() -> Result<()> {
+    println!("styles: {}", bandmate_engine::style::names().join(", "));
     println!("chords: close, open, drop2");
     println!("bass:   {}", parts::bass::styles().join(", "));
     println!("keys:   {}", parts::keys::styles().join(", "));

@@ -4,6 +4,7 @@ use anyhow::{bail, Context, Result};
 use bandmate_engine::arrange::{Settings, Source};
 use bandmate_engine::clip::PartKind;
 use bandmate_engine::progression::HarmonicRhythm;
+use bandmate_engine::style;
 use bandmate_engine::{Key, Meter};
 use std::path::PathBuf;
 
@@ -24,7 +25,8 @@ pub struct GenerateArgs {
     /// Comma-separated parts: chords, melody, bass, keys, drums.
     #[arg(long, default_value = "chords")]
     pub parts: String,
-    /// Arrangement style; also the default drum style and the chord model's style tag.
+    /// Arrangement style preset (pop, rock, funk, jazz, ...): sets the chord model's style tag and
+    /// the default bass, keys and drum styles (see `bandmate styles`).
     #[arg(long, default_value = "pop")]
     pub style: String,
     /// Random seed: the same arguments and seed give a byte-identical file.
@@ -45,9 +47,9 @@ pub struct GenerateArgs {
     /// 0 = sparse .. 1 = busy (bass, keys, drums).
     #[arg(long, default_value_t = 0.5)]
     pub density: f32,
-    /// 0 = straight .. 1 = triplet swing.
-    #[arg(long, default_value_t = 0.0)]
-    pub swing: f32,
+    /// 0 = straight .. 1 = triplet swing (default: the style's).
+    #[arg(long)]
+    pub swing: Option<f32>,
     /// 0 = quantized .. 1 = loose timing and velocity.
     #[arg(long, default_value_t = 0.0)]
     pub humanize: f32,
@@ -100,19 +102,21 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
         bars: a.bars,
         seed: a.seed,
         source,
-        style: a.style.clone(),
+        style: "pop".into(),
         harmonic_rhythm,
         complexity: unit("complexity", a.complexity)?,
         adventure: unit("adventure", a.adventure)?,
         density: unit("density", a.density)?,
-        swing: unit("swing", a.swing)?,
         humanize: unit("humanize", a.humanize)?,
         fill_every: a.fill_every,
         ..Settings::default()
     };
     s.enable_only(&kinds);
-    if let Some(drums) = s.part_mut(PartKind::Drums) {
-        drums.style = a.style.clone();
+    let preset = style::find(&a.style)
+        .with_context(|| format!("unknown --style {:?} (known: {})", a.style, style::names().join(", ")))?;
+    preset.apply(&mut s);
+    if let Some(swing) = a.swing {
+        s.swing = unit("swing", swing)?;
     }
     for pair in a.part_style.split(',').filter(|p| !p.trim().is_empty()) {
         let (part, style) = pair
@@ -171,6 +175,8 @@ mod tests {
             &["--engine", "magic"],
             &["--harmonic-rhythm", "sometimes"],
             &["--part-style", "bass"],
+            &["--style", "polka"],
+            &["--swing", "1.5"],
         ] {
             assert!(settings(&args(bad)).is_err(), "{bad:?}");
         }

@@ -207,7 +207,7 @@ pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
     let mut notices = Vec::new();
     let mut engines = Vec::new();
     let (chords, chord_engine) = chord_track(settings, &mut notices);
-    engines.push(format!("chords={chord_engine}"));
+    engines.push(format!("progression={chord_engine}"));
     let mut clip = Clip {
         tempo_bpm: settings.tempo_bpm,
         meter: settings.meter,

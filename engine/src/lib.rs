@@ -16,6 +16,7 @@ pub mod rng;
 pub mod scale;
 pub mod session;
 pub mod smf;
+pub mod style;
 pub mod theory;
 pub mod tokens;
 pub mod voicing;
