@@ -78,3 +78,18 @@ fn config_checks_report_what_is_incompatible() {
         assert!(matches!(model::verify(kind, "{", &bytes), Err(ModelError::Config { .. })));
     }
 }
+
+#[test]
+fn tract_sample_output_printed() {
+    use bandmate_engine::theory::{Key, Meter, Mode, PitchClass};
+    tract();
+    for style in ["chorale", "folk", "pop"] {
+        let req = common::chord_req(Key::new(PitchClass::new(0), Mode::Major), Meter::COMMON, 8, style, 0.5, 3);
+        let chords = model::generate_chords(&req).expect("chords");
+        let line: Vec<String> = chords
+            .iter()
+            .map(|c| format!("{}({})", c.roman.map(|r| r.to_string()).unwrap_or_default(), c.duration / 480))
+            .collect();
+        println!("SAMPLE {style} C major 4/4: {}", line.join(" "));
+    }
+}

@@ -1,6 +1,6 @@
 """Train, evaluate and export Bandmate's chord or melody model.
 
-    python train.py chords|melody [--epochs N] [--minutes M]
+    python train.py chords|melody [--epochs N] [--minutes M] [--out DIR]
 
 Reads models/vocab.json and models/train/data/pieces.jsonl (run extract.py first;
 `cargo xtask train` does both).  Writes models/<name>/{<name>.onnx, .sha256,
@@ -371,7 +371,7 @@ def main():
     print("test nll", test, "3-gram", tri_test, flush=True)
 
     # ------------------------------------------------------------- export
-    outdir = os.path.join(MODELS, kind)
+    outdir = args[args.index("--out") + 1] if "--out" in args else os.path.join(MODELS, kind)
     os.makedirs(outdir, exist_ok=True)
     name = f"bandmate-{kind}"
     onnx_path = os.path.join(outdir, f"{name}.onnx")
