@@ -166,7 +166,7 @@ impl Settings {
             .parts
             .iter()
             .filter(|p| p.enabled)
-            .map(|p| format!("{}:{}:ch{}:oct{}", p.kind.name(), p.style, p.channel + 1, p.octave))
+            .map(|p| format!("{}:{}:ch{}:oct{}", p.kind.name(), p.style, u16::from(p.channel) + 1, p.octave))
             .collect();
         format!(
             "key={} meter={} tempo={} bars={} source={} style={} harmonic_rhythm={} complexity={:.2} adventure={:.2} density={:.2} swing={:.2} humanize={:.2} fill_every={} parts={}",
