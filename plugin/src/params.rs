@@ -190,8 +190,74 @@ impl<'a> PersistentField<'a, Option<SavedClip>> for SavedSlot {
     }
 }
 
+/// Where the key of generated clips comes from.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySourceChoice {
+    /// The `tonic` and `mode` parameters.
+    Manual,
+    /// The key detected from the MIDI input (`Shared::detected_key`); the editor copies it into
+    /// `tonic` and `mode` when it is confident enough (see docs/editor.md).
+    #[name = "Detected from input"]
+    Detected,
+}
+
+/// Drum style; the same names, in the same order, as `bandmate_engine::drums::styles()`.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrumStyleChoice {
+    #[name = "pop"]
+    Pop,
+    #[name = "rock"]
+    Rock,
+    #[name = "funk"]
+    Funk,
+    #[name = "disco"]
+    Disco,
+    #[name = "boom-bap"]
+    BoomBap,
+    #[name = "trap"]
+    Trap,
+    #[name = "lo-fi"]
+    LoFi,
+    #[name = "dnb"]
+    Dnb,
+    #[name = "reggaeton"]
+    Reggaeton,
+    #[name = "bossa"]
+    Bossa,
+    #[name = "jazz"]
+    Jazz,
+    #[name = "ballad-6/8"]
+    Ballad68,
+    #[name = "shuffle"]
+    Shuffle,
+    #[name = "afro-latin"]
+    AfroLatin,
+}
+
+impl DrumStyleChoice {
+    /// The engine's style name (falls back to the default style if the tables diverge).
+    pub fn name(self) -> &'static str {
+        bandmate_engine::drums::styles().get(self as usize).copied().unwrap_or("pop")
+    }
+}
+
+/// The per-part parameters of one part, for the editor and the settings mapping.
+pub struct PartParams<'a> {
+    pub kind: PartKind,
+    pub enabled: &'a BoolParam,
+    pub locked: &'a BoolParam,
+    /// MIDI channel 1..=16.
+    pub channel: &'a IntParam,
+    /// Octave shift -3..=3.
+    pub octave: &'a IntParam,
+}
+
 #[derive(Params)]
 pub struct BandmateParams {
+    /// The editor's session: history of generations and export folder (persisted, JSON; see
+    /// `bandmate_engine::session`).
+    #[persist = "session"]
+    pub session: crate::editor::SessionSlot,
     /// Current clip (persisted, JSON). Written by the background task, read on activation.
     #[persist = "clip"]
     pub saved: SavedSlot,
@@ -237,6 +303,41 @@ pub struct BandmateParams {
     pub keys: BoolParam,
     #[id = "part_drums"]
     pub drums: BoolParam,
+    #[id = "key_source"]
+    pub key_source: EnumParam<KeySourceChoice>,
+    #[id = "drum_style"]
+    pub drum_style: EnumParam<DrumStyleChoice>,
+    /// Locked parts keep their notes when the clip is generated again (not automatable).
+    #[id = "lock_chords"]
+    pub lock_chords: BoolParam,
+    #[id = "lock_melody"]
+    pub lock_melody: BoolParam,
+    #[id = "lock_bass"]
+    pub lock_bass: BoolParam,
+    #[id = "lock_keys"]
+    pub lock_keys: BoolParam,
+    #[id = "lock_drums"]
+    pub lock_drums: BoolParam,
+    #[id = "ch_chords"]
+    pub ch_chords: IntParam,
+    #[id = "ch_melody"]
+    pub ch_melody: IntParam,
+    #[id = "ch_bass"]
+    pub ch_bass: IntParam,
+    #[id = "ch_keys"]
+    pub ch_keys: IntParam,
+    #[id = "ch_drums"]
+    pub ch_drums: IntParam,
+    #[id = "oct_chords"]
+    pub oct_chords: IntParam,
+    #[id = "oct_melody"]
+    pub oct_melody: IntParam,
+    #[id = "oct_bass"]
+    pub oct_bass: IntParam,
+    #[id = "oct_keys"]
+    pub oct_keys: IntParam,
+    #[id = "oct_drums"]
+    pub oct_drums: IntParam,
 
     #[id = "midi_thru"]
     pub midi_thru: BoolParam,
@@ -254,11 +355,24 @@ fn unit(name: &str, default: f32) -> FloatParam {
         .with_value_to_string(formatters::v2s_f32_rounded(2))
 }
 
+fn lock(name: &str) -> BoolParam {
+    BoolParam::new(name, false).non_automatable()
+}
+
+fn channel(name: &str, kind: PartKind) -> IntParam {
+    IntParam::new(name, i32::from(kind.default_channel().as_int()) + 1, IntRange::Linear { min: 1, max: 16 })
+}
+
+fn octave(name: &str) -> IntParam {
+    IntParam::new(name, 0, IntRange::Linear { min: -3, max: 3 })
+}
+
 impl Default for BandmateParams {
     /// Defaults equal `bandmate_engine::arrange::Settings::default()` (see docs/plugin.md).
     fn default() -> Self {
         BandmateParams {
             saved: SavedSlot::default(),
+            session: crate::editor::SessionSlot::default(),
             history: Arc::new(RwLock::new(Vec::new())),
             tonic: EnumParam::new("Key", Tonic::C),
             mode: EnumParam::new("Mode", ModeChoice::Major),
@@ -279,6 +393,23 @@ impl Default for BandmateParams {
             bass: BoolParam::new("Bass", false),
             keys: BoolParam::new("Keys", false),
             drums: BoolParam::new("Drums", false),
+            key_source: EnumParam::new("Key source", KeySourceChoice::Manual),
+            drum_style: EnumParam::new("Drum style", DrumStyleChoice::Pop),
+            lock_chords: lock("Lock chords"),
+            lock_melody: lock("Lock melody"),
+            lock_bass: lock("Lock bass"),
+            lock_keys: lock("Lock keys"),
+            lock_drums: lock("Lock drums"),
+            ch_chords: channel("Chords channel", PartKind::Chords),
+            ch_melody: channel("Melody channel", PartKind::Melody),
+            ch_bass: channel("Bass channel", PartKind::Bass),
+            ch_keys: channel("Keys channel", PartKind::Keys),
+            ch_drums: channel("Drums channel", PartKind::Drums),
+            oct_chords: octave("Chords octave"),
+            oct_melody: octave("Melody octave"),
+            oct_bass: octave("Bass octave"),
+            oct_keys: octave("Keys octave"),
+            oct_drums: octave("Drums octave"),
             midi_thru: BoolParam::new("MIDI thru", true),
             free_run: BoolParam::new("Free run", false),
             free_tempo: FloatParam::new("Free-run tempo", 120.0, FloatRange::Linear { min: 20.0, max: 300.0 })
@@ -306,6 +437,23 @@ impl BandmateParams {
             (PartKind::Drums, self.drums.value()),
         ];
         flags.iter().filter(|(_, on)| *on).map(|(k, _)| *k).collect()
+    }
+
+    /// The per-part parameters, in [`PartKind::ALL`] order.
+    pub fn parts(&self) -> [PartParams<'_>; 5] {
+        let pp = |kind, enabled, locked, channel, octave| PartParams { kind, enabled, locked, channel, octave };
+        [
+            pp(PartKind::Chords, &self.chords, &self.lock_chords, &self.ch_chords, &self.oct_chords),
+            pp(PartKind::Melody, &self.melody, &self.lock_melody, &self.ch_melody, &self.oct_melody),
+            pp(PartKind::Bass, &self.bass, &self.lock_bass, &self.ch_bass, &self.oct_bass),
+            pp(PartKind::Keys, &self.keys, &self.lock_keys, &self.ch_keys, &self.oct_keys),
+            pp(PartKind::Drums, &self.drums, &self.lock_drums, &self.ch_drums, &self.oct_drums),
+        ]
+    }
+
+    /// Locked parts (they keep their notes when the clip is generated again).
+    pub fn locked_parts(&self) -> Vec<PartKind> {
+        self.parts().iter().filter(|p| p.locked.value()).map(|p| p.kind).collect()
     }
 }
 
@@ -337,6 +485,15 @@ pub fn settings_from_params(p: &BandmateParams, host_meter: Option<Meter>) -> Se
         parts: default_parts(&[]),
     };
     s.enable_only(&p.enabled_parts());
+    for pp in p.parts() {
+        if let Some(o) = s.part_mut(pp.kind) {
+            o.channel = (pp.channel.value().clamp(1, 16) - 1) as u8;
+            o.octave = pp.octave.value().clamp(-3, 3) as i8;
+            if pp.kind == PartKind::Drums {
+                o.style = p.drum_style.value().name().to_string();
+            }
+        }
+    }
     s
 }
 
@@ -344,7 +501,7 @@ pub fn settings_from_params(p: &BandmateParams, host_meter: Option<Meter>) -> Se
 /// effective meter. Allocation-free; called on the audio thread every block.
 pub fn fingerprint(p: &BandmateParams, host_meter: Option<Meter>) -> u64 {
     let m = effective_meter(p, host_meter);
-    let words: [u64; 19] = [
+    let words: [u64; 30] = [
         p.tonic.value() as u64,
         p.mode.value() as u64,
         u64::from(m.numerator) << 8 | u64::from(m.denominator),
@@ -364,6 +521,17 @@ pub fn fingerprint(p: &BandmateParams, host_meter: Option<Meter>) -> u64 {
         u64::from(p.bass.value()),
         u64::from(p.keys.value()),
         u64::from(p.drums.value()),
+        p.drum_style.value() as u64,
+        p.ch_chords.value() as u64,
+        p.ch_melody.value() as u64,
+        p.ch_bass.value() as u64,
+        p.ch_keys.value() as u64,
+        p.ch_drums.value() as u64,
+        p.oct_chords.value() as u64,
+        p.oct_melody.value() as u64,
+        p.oct_bass.value() as u64,
+        p.oct_keys.value() as u64,
+        p.oct_drums.value() as u64,
     ];
     // FNV-1a over the words.
     words.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, w| (h ^ w).wrapping_mul(0x0000_0100_0000_01b3))

@@ -173,7 +173,10 @@ impl Worker {
     fn generate(&self, fp: u64) -> Option<Box<Loaded>> {
         let settings = settings_from_params(&self.params, self.shared.host_meter());
         self.set_status(StatusKind::Generating, String::new());
-        match arrange::generate(&settings) {
+        // Locked parts keep their notes (see `bandmate_engine::session::locks`).
+        let previous = self.shared.clip.read().clone();
+        let locked = self.params.locked_parts();
+        match bandmate_engine::session::locks::generate_with_locks(&settings, previous.as_deref(), &locked) {
             Ok(Arrangement { clip, notices }) => {
                 self.params.saved.store(SavedClip { clip: clip.clone(), settings, fingerprint: fp });
                 Some(self.publish_clip(clip, &notices, None))

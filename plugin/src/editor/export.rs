@@ -1,0 +1,139 @@
+//! Exporting the clip (or one part) as a Standard MIDI File into a folder the user can see.
+//!
+//! File names are deterministic (key, meter, tempo, seed, part) plus a counter that avoids
+//! overwriting earlier exports: `bandmate-a-minor-4-4-120bpm-seed42-all.mid`, then `...-2.mid`.
+//! Each file carries the clip's provenance (program, engine, seed, parameters) as a MIDI text
+//! meta event (`bandmate_engine::smf`). GUI thread (small files, written synchronously).
+
+use bandmate_engine::clip::{Clip, PartKind};
+use bandmate_engine::smf::{self, Selection};
+use std::path::{Path, PathBuf};
+
+/// Exports before the counter gives up.
+const MAX_COUNTER: u32 = 9999;
+
+/// The default export folder: `$HOME/Music/Bandmate` (`$USERPROFILE` on Windows), else
+/// `Bandmate` under the system's temporary folder.
+pub fn default_dir() -> PathBuf {
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(|h| PathBuf::from(h).join("Music").join("Bandmate"))
+        .unwrap_or_else(|| std::env::temp_dir().join("Bandmate"))
+}
+
+/// The folder to export to: the user's choice when set (with `~` expanded), else the default.
+pub fn resolve_dir(chosen: Option<&str>) -> PathBuf {
+    match chosen.map(str::trim).filter(|s| !s.is_empty()) {
+        None => default_dir(),
+        Some(s) => match (s.strip_prefix("~/"), std::env::var_os("HOME")) {
+            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+            _ => PathBuf::from(s),
+        },
+    }
+}
+
+/// File name without counter or extension, e.g. `bandmate-f#-dorian-6-8-96bpm-seed7-bass`.
+pub fn base_name(clip: &Clip, part: Option<PartKind>) -> String {
+    let raw = format!(
+        "bandmate-{}-{}-{}bpm-seed{}-{}",
+        clip.key,
+        clip.meter,
+        clip.tempo_bpm.round() as i64,
+        clip.provenance.seed,
+        part.map_or("all", PartKind::name)
+    );
+    raw.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '#' || c == '-' { c } else { '-' })
+        .collect()
+}
+
+/// The first of `base.mid`, `base-2.mid`, `base-3.mid`, … in `dir` for which `exists` is false.
+pub fn free_path(dir: &Path, base: &str, exists: impl Fn(&Path) -> bool) -> Option<PathBuf> {
+    (1..=MAX_COUNTER)
+        .map(|n| if n == 1 { dir.join(format!("{base}.mid")) } else { dir.join(format!("{base}-{n}.mid")) })
+        .find(|p| !exists(p))
+}
+
+/// Writes the clip (`part: None`) or one part into `dir` (created if missing) and returns the
+/// written path, or a message for the user.
+pub fn export(clip: &Clip, part: Option<PartKind>, dir: &Path) -> Result<PathBuf, String> {
+    let sel = match part {
+        None => Selection::All,
+        Some(k) => Selection::Part(clip.parts.iter().position(|p| p.kind == k).ok_or_else(|| format!("the clip has no {} part", k.name()))?),
+    };
+    let bytes = smf::write_selection(clip, sel).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let path = free_path(dir, &base_name(clip, part), |p| p.exists()).ok_or_else(|| format!("too many exports with this name in {}", dir.display()))?;
+    // `create_new`: never overwrite, even if a file appeared since `free_path` looked.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut f, &bytes).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bandmate_engine::arrange::{generate, Settings, Source};
+
+    fn clip() -> Clip {
+        let mut s = Settings { source: Source::Rules, seed: 42, key: "F# dorian".parse().expect("key"), ..Settings::default() };
+        s.enable_only(&[PartKind::Chords, PartKind::Bass]);
+        generate(&s).expect("clip").clip
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("bandmate-export-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn names_are_deterministic_and_safe() {
+        let c = clip();
+        let n = base_name(&c, None);
+        assert_eq!(n, base_name(&c, None));
+        assert!(n.starts_with("bandmate-f#-dorian-4-4-120bpm-seed42-all"), "{n}");
+        assert!(!n.contains('/') && !n.contains(' '));
+        assert!(base_name(&c, Some(PartKind::Bass)).ends_with("-bass"));
+    }
+
+    #[test]
+    fn counter_avoids_overwrites() {
+        let dir = Path::new("/x");
+        let taken = [dir.join("a.mid"), dir.join("a-2.mid")];
+        assert_eq!(free_path(dir, "a", |p| taken.iter().any(|t| t == p)), Some(dir.join("a-3.mid")));
+        assert_eq!(free_path(dir, "a", |_| false), Some(dir.join("a.mid")));
+        assert_eq!(free_path(dir, "a", |_| true), None);
+    }
+
+    #[test]
+    fn export_writes_files_with_provenance_and_never_overwrites() {
+        let dir = temp_dir("write");
+        let c = clip();
+        let a = export(&c, None, &dir).expect("export");
+        let b = export(&c, None, &dir).expect("export again");
+        assert_ne!(a, b);
+        assert!(b.to_string_lossy().ends_with("-all-2.mid"));
+        let bytes = std::fs::read(&a).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("seed: 42") && text.contains("made with bandmate"), "provenance text event");
+        let bass = export(&c, Some(PartKind::Bass), &dir).expect("bass");
+        let smf = midly::Smf::parse(&std::fs::read(&bass).expect("read")).expect("parse");
+        assert_eq!(smf.tracks.len(), 2, "conductor + the bass part");
+        assert!(export(&c, Some(PartKind::Drums), &dir).is_err(), "no drums in this clip");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn chosen_dir_wins_and_blank_means_default() {
+        assert_eq!(resolve_dir(Some("/tmp/x")), PathBuf::from("/tmp/x"));
+        assert_eq!(resolve_dir(Some("  ")), default_dir());
+        assert_eq!(resolve_dir(None), default_dir());
+        assert!(default_dir().ends_with("Bandmate"));
+    }
+}
