@@ -319,7 +319,7 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
             .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
         let dur = d as u32 + 1;
         if let Some(pitch) = midi_of(p) {
-            let vel = if t % bar16 == 0 { 100 } else { 88 };
+            let vel = if t.is_multiple_of(bar16) { 100 } else { 88 };
             out.push(Note::new(t * gt, dur * gt, pitch, vel));
         }
         prev = Some((p, d));

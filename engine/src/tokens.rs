@@ -110,7 +110,7 @@ impl Vocab {
         if self.ticks_per_quarter != TICKS_PER_QUARTER {
             return bad(format!("ticks_per_quarter {} != engine {}", self.ticks_per_quarter, TICKS_PER_QUARTER));
         }
-        if self.grid_ticks == 0 || TICKS_PER_QUARTER % self.grid_ticks != 0 {
+        if self.grid_ticks == 0 || !TICKS_PER_QUARTER.is_multiple_of(self.grid_ticks) {
             return bad(format!("grid_ticks {}", self.grid_ticks));
         }
         if self.chord_specials != ["BOS", "NC"] || self.melody_specials != ["BOS", "REST"] {
@@ -281,7 +281,7 @@ impl Vocab {
     /// Grid steps (16ths) per bar, or None when the bar is not a whole number of grid steps.
     pub fn bar_steps(&self, meter: Meter) -> Option<u32> {
         let t = meter.bar_ticks(TICKS_PER_QUARTER);
-        (t % self.grid_ticks == 0 && t > 0).then_some(t / self.grid_ticks)
+        (t > 0 && t.is_multiple_of(self.grid_ticks)).then_some(t / self.grid_ticks)
     }
 }
 

@@ -91,5 +91,27 @@ fn tract_sample_output_printed() {
             .map(|c| format!("{}({})", c.roman.map(|r| r.to_string()).unwrap_or_default(), c.duration / 480))
             .collect();
         println!("SAMPLE {style} C major 4/4: {}", line.join(" "));
+        let mreq = model::MelodyRequest {
+            key: req.key,
+            meter: req.meter,
+            bars: 4,
+            chords: &chords,
+            low: midly::num::u7::new(60),
+            high: midly::num::u7::new(81),
+            temperature: 1.0,
+            top_p: 0.95,
+            seed: 3,
+            prime: &[],
+        };
+        let notes = model::generate_melody(&mreq).expect("melody");
+        let names = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+        let line: Vec<String> = notes
+            .iter()
+            .map(|n| {
+                let p = n.pitch.as_int() as usize;
+                format!("{}{}@{}/{}", names[p % 12], p / 12 - 1, n.start / 120, n.duration / 120)
+            })
+            .collect();
+        println!("SAMPLE melody over it (note@16th/len16): {}", line.join(" "));
     }
 }
