@@ -1,0 +1,194 @@
+//! Criterion benchmarks of the engine: whole arrangements (model and rules), each part alone, and
+//! one model step. Results are written up in docs/BENCHMARKS.md.
+//!
+//! The ONNX backend is chosen once per process, so run twice to compare backends:
+//!   BANDMATE_MODEL_BACKEND=tract  cargo bench -p bandmate-engine --bench engine
+//!   BANDMATE_MODEL_BACKEND=native ORT_DYLIB_PATH=.../libonnxruntime.so.1.32.0 cargo bench -p bandmate-engine --bench engine
+//! Benchmark ids carry the backend ("tract" or "native") so both runs are kept side by side.
+//! Pin to one core with `taskset -c 0` for the "one core" targets.
+
+use bandmate_engine::arrange::{self, Settings, Source};
+use bandmate_engine::clip::PartKind;
+use bandmate_engine::model::{self, ModelKind};
+use bandmate_engine::parts::{self, PartContext};
+use bandmate_engine::progression::{self, HarmonicRhythm, ProgressionSettings};
+use bandmate_engine::theory::{Key, Meter, Mode, PitchClass};
+use bandmate_engine::tokens;
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use midly::num::u7;
+use std::time::Duration;
+
+fn backend_tag() -> &'static str {
+    if model::backend_name().contains("native") {
+        "native"
+    } else {
+        "tract"
+    }
+}
+
+fn settings(bars: u32, source: Source) -> Settings {
+    let mut s = Settings {
+        key: Key::new(PitchClass::new(2), Mode::Major),
+        bars,
+        source,
+        seed: 7,
+        ..Settings::default()
+    };
+    s.enable_only(&PartKind::ALL);
+    s
+}
+
+fn arrangements(c: &mut Criterion) {
+    let tag = backend_tag();
+    let mut g = c.benchmark_group("arrange");
+    g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3)).sample_size(20);
+    for bars in [8u32, 32] {
+        for source in [Source::Rules, Source::Model] {
+            let s = settings(bars, source);
+            let a = arrange::generate(&s).expect("arrangement");
+            assert!(source == Source::Rules || a.notices.is_empty(), "model fell back: {:?}", a.notices);
+            let id = match source {
+                Source::Rules => "rules".to_string(),
+                Source::Model => format!("model-{tag}"),
+            };
+            let mut seed = 0u64;
+            g.bench_function(BenchmarkId::new(id, format!("{bars}bars")), |b| {
+                b.iter(|| {
+                    seed += 1;
+                    let s = Settings { seed, ..s.clone() };
+                    black_box(arrange::generate(&s).expect("arrangement"))
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn single_parts(c: &mut Criterion) {
+    let tag = backend_tag();
+    let key = Key::new(PitchClass::new(2), Mode::Major);
+    let meter = Meter::COMMON;
+    let mut g = c.benchmark_group("part");
+    g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(20);
+    for bars in [8u32, 32] {
+        let ps = ProgressionSettings {
+            key,
+            meter,
+            bars,
+            rhythm: HarmonicRhythm::Bar,
+            complexity: 0.3,
+            adventure: 0.5,
+            phrase_bars: 4,
+        };
+        let chords = progression::generate(&ps, 7);
+        g.bench_function(BenchmarkId::new("chords-rules", format!("{bars}bars")), |b| {
+            let mut seed = 0;
+            b.iter(|| {
+                seed += 1;
+                black_box(progression::generate(&ps, seed))
+            })
+        });
+        g.bench_function(BenchmarkId::new(format!("chords-model-{tag}"), format!("{bars}bars")), |b| {
+            let mut seed = 0;
+            b.iter(|| {
+                seed += 1;
+                let req = model::ChordRequest {
+                    key,
+                    meter,
+                    bars,
+                    style: "pop".into(),
+                    complexity: 0.3,
+                    temperature: arrange::temperature(0.5),
+                    top_p: 0.95,
+                    seed,
+                };
+                black_box(model::generate_chords(&req).expect("chords"))
+            })
+        });
+        g.bench_function(BenchmarkId::new(format!("melody-model-{tag}"), format!("{bars}bars")), |b| {
+            let mut seed = 0;
+            b.iter(|| {
+                seed += 1;
+                let req = model::MelodyRequest {
+                    key,
+                    meter,
+                    bars,
+                    chords: &chords,
+                    low: u7::new(60),
+                    high: u7::new(79),
+                    temperature: arrange::temperature(0.5),
+                    top_p: 0.95,
+                    seed,
+                    prime: &[],
+                };
+                black_box(model::generate_melody(&req).expect("melody"))
+            })
+        });
+        let ctx = |style: &'static str, seed: u64| PartContext {
+            key,
+            meter,
+            bars,
+            chords: &chords,
+            style,
+            density: 0.5,
+            complexity: 0.3,
+            octave: 0,
+            seed,
+        };
+        let mut seed = 0;
+        g.bench_function(BenchmarkId::new("melody-rules", format!("{bars}bars")), |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(parts::melody::generate(&ctx(arrange::default_style(PartKind::Melody), seed), 60, 79).expect("melody"))
+            })
+        });
+        g.bench_function(BenchmarkId::new("voicing", format!("{bars}bars")), |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(parts::chords::generate(&ctx(arrange::default_style(PartKind::Chords), seed)).expect("voicing"))
+            })
+        });
+        g.bench_function(BenchmarkId::new("bass", format!("{bars}bars")), |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(parts::bass::generate(&ctx(arrange::default_style(PartKind::Bass), seed)).expect("bass"))
+            })
+        });
+        g.bench_function(BenchmarkId::new("keys", format!("{bars}bars")), |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(parts::keys::generate(&ctx(arrange::default_style(PartKind::Keys), seed)).expect("keys"))
+            })
+        });
+        g.bench_function(BenchmarkId::new("drums", format!("{bars}bars")), |b| {
+            b.iter(|| {
+                seed += 1;
+                black_box(bandmate_engine::drums::generate(&ctx(arrange::default_style(PartKind::Drums), seed), 4).expect("drums"))
+            })
+        });
+    }
+    g.finish();
+}
+
+fn model_step(c: &mut Criterion) {
+    let tag = backend_tag();
+    let v = tokens::vocab().expect("vocab");
+    let key = Key::new(PitchClass::new(0), Mode::Major);
+    let cond = tokens::ChordCond { mode: v.mode_index(key), meter: v.meter_index(Meter::COMMON), style: v.style_index("pop"), len: v.len_bucket(8) };
+    let chord_x = v.chord_features(None, 0, 16, 8, cond).to_vec();
+    let melody_x = v.melody_features(None, 0, 16, 8, v.encode_chord(0, 0), 0, 0).to_vec();
+    model::preload(ModelKind::Chords).expect("chord model");
+    model::preload(ModelKind::Melody).expect("melody model");
+    let mut g = c.benchmark_group("model-step");
+    g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    g.bench_function(BenchmarkId::new("chords", tag), |b| {
+        b.iter(|| black_box(model::run_steps(ModelKind::Chords, std::slice::from_ref(&chord_x)).expect("step")))
+    });
+    g.bench_function(BenchmarkId::new("melody", tag), |b| {
+        b.iter(|| black_box(model::run_steps(ModelKind::Melody, std::slice::from_ref(&melody_x)).expect("step")))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, model_step, single_parts, arrangements);
+criterion_main!(benches);
