@@ -1,6 +1,7 @@
 //! Project tasks: `bundle` (nice-plug-xtask), `install`, `train`, `eval`, `bless`.
 
 mod bundle;
+mod eval;
 mod install;
 mod train;
 
@@ -17,6 +18,7 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("install") => install::run(&args[1..]),
         Some("train") => train::run(&args[1..]),
+        Some("eval") => eval::run(&args[1..]),
         Some("bundle") => bundle::run(&root(), args.clone()),
         _ => nice_plug_xtask::main().map_err(|e| anyhow::anyhow!("{e}")),
     }
