@@ -12,7 +12,7 @@
 use crate::params::{fingerprint, settings_from_params, BandmateParams, Loaded, SavedClip};
 use crate::shared::{Shared, StatusKind};
 use bandmate_engine::arrange::{self, Arrangement};
-use bandmate_engine::clip::{Clip, Note, PartKind, TICKS_PER_QUARTER};
+use bandmate_engine::clip::{Clip, Note, Part, PartKind, TICKS_PER_QUARTER};
 use bandmate_engine::playback::PlaybackClip;
 use bandmate_engine::theory::Key;
 use parking_lot::Mutex;
@@ -26,6 +26,8 @@ pub const GARBAGE_QUEUE: usize = 16;
 pub const INPUT_QUEUE: usize = 1024;
 /// Notes kept in the history.
 pub const HISTORY_LEN: usize = 256;
+/// Notes of the history used as the prime for "continue my idea".
+pub const PRIME_NOTES: usize = 32;
 
 /// Work for the background executor (`Plugin::task_executor`). Plain data: no heap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +38,9 @@ pub enum Task {
     RegeneratePart { kind: PartKind, seed: u64 },
     /// Move incoming notes into the history and update the detected key.
     DrainInput,
+    /// "Continue my idea": a new melody part from the melody model, primed with the last notes
+    /// heard on the input (keeps the chords and the other parts).
+    ContinueIdea { seed: u64 },
 }
 
 /// A note-on or note-off heard on the MIDI input. `quarters` is the song position (or the
@@ -109,6 +114,7 @@ impl Worker {
             Task::Generate => self.generate_until_current(),
             Task::RegeneratePart { kind, seed } => self.regenerate_part(kind, seed),
             Task::DrainInput => self.drain_input(),
+            Task::ContinueIdea { seed } => self.continue_idea(seed),
         }
         self.flush_pending();
     }
@@ -205,6 +211,47 @@ impl Worker {
         }
     }
 
+    /// Melody from the model primed with the input history. The register and sampling follow
+    /// the arranger's melody (C4..G5 shifted by the part's octave, `arrange::temperature`).
+    fn continue_idea(&self, seed: u64) {
+        self.drain_input();
+        let (Some(clip), Some(saved)) = (self.shared.clip.read().clone(), self.params.saved.get()) else {
+            return self.set_status(StatusKind::Error, "no clip to continue yet".into());
+        };
+        let prime = prime_notes(&self.params.history.read(), PRIME_NOTES);
+        if prime.is_empty() {
+            return self.set_status(StatusKind::Error, "play a few notes first: nothing heard on the MIDI input".into());
+        }
+        let opts = saved.settings.part(PartKind::Melody).cloned();
+        let low = (60 + 12 * i32::from(opts.as_ref().map_or(0, |o| o.octave.clamp(-3, 3)))).clamp(0, 108);
+        self.set_status(StatusKind::Generating, String::new());
+        let req = bandmate_engine::model::MelodyRequest {
+            key: clip.key,
+            meter: clip.meter,
+            bars: clip.bars,
+            chords: &clip.chords,
+            low: midly::num::u7::new(low as u8),
+            high: midly::num::u7::new((low + 19) as u8),
+            temperature: arrange::temperature(saved.settings.adventure),
+            top_p: 0.95,
+            seed,
+            prime: &prime,
+        };
+        match bandmate_engine::model::generate_melody(&req) {
+            Ok(notes) => {
+                let mut part = Part::new(PartKind::Melody, notes);
+                part.channel = midly::num::u4::new(opts.map_or(1, |o| o.channel.min(15)));
+                part.normalize(clip.length_ticks());
+                let mut new = (*clip).clone();
+                new.set_part(part);
+                self.params.saved.store(SavedClip { clip: new.clone(), ..saved });
+                let loaded = self.publish_clip(new, &[], Some(format!("continued your idea (seed {seed})")));
+                self.send(loaded);
+            }
+            Err(e) => self.set_status(StatusKind::Error, format!("could not continue the idea: {e}")),
+        }
+    }
+
     /// Makes the playback form, publishes the clip for display and returns it for the audio thread.
     fn publish_clip(&self, clip: Clip, notices: &[String], message: Option<String>) -> Box<Loaded> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -288,12 +335,12 @@ impl Worker {
     }
 }
 
-/// KEY-DETECTION HOOK: returns the key of the heard notes and a confidence 0..1.
-/// TODO(keydetect): call `bandmate_engine::keydetect::detect` here once that module lands; until
-/// then nothing is detected and `Shared::detected_key` stays `None`.
+/// The key of the heard notes and a confidence 0..1, from `bandmate_engine::keydetect::detect`
+/// (notes weighted by duration in ticks); `None` when nothing has been heard.
 pub fn detect_key(history: &[HeardNote]) -> Option<(Key, f32)> {
-    let _ = history;
-    None
+    let tpq = f64::from(TICKS_PER_QUARTER);
+    let notes = history.iter().map(|n| (n.key, (n.duration * tpq).round().clamp(1.0, f64::from(u32::MAX)) as u32));
+    bandmate_engine::keydetect::detect(notes).map(|k| (k.key, k.confidence))
 }
 
 /// The last `max` heard notes as engine notes for `MelodyRequest::prime` ("continue my idea"):
@@ -312,4 +359,48 @@ pub fn prime_notes(history: &[HeardNote], max: usize) -> Vec<Note> {
         .collect();
     out.sort_by_key(|n| (n.start, n.pitch));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{effective_meter, fingerprint, settings_from_params};
+    use bandmate_engine::arrange::Settings;
+    use bandmate_engine::theory::{Meter, Mode, PitchClass};
+
+    fn heard(start: f64, key: u8) -> HeardNote {
+        HeardNote { start, duration: 0.5, channel: 0, key, velocity: 90 }
+    }
+
+    #[test]
+    fn default_parameters_map_to_the_engine_defaults() {
+        let p = BandmateParams::default();
+        assert_eq!(settings_from_params(&p, None), Settings::default());
+        assert_eq!(settings_from_params(&p, Some(Meter::COMMON)), Settings::default());
+        let m78 = Meter { numerator: 7, denominator: 8 };
+        assert_eq!(settings_from_params(&p, Some(m78)).meter, m78);
+        assert_eq!(effective_meter(&p, None), Meter::COMMON);
+        assert_ne!(fingerprint(&p, None), fingerprint(&p, Some(m78)));
+        assert_eq!(fingerprint(&p, None), fingerprint(&p, Some(Meter::COMMON)));
+    }
+
+    #[test]
+    fn key_detection_and_prime_from_the_history() {
+        // A G major scale, twice, with G emphasized.
+        let mut h = Vec::new();
+        for (i, k) in [67u8, 69, 71, 72, 74, 76, 78, 79, 67, 71, 74, 67].iter().enumerate() {
+            h.push(heard(10.25 + i as f64 * 0.5, *k));
+        }
+        let (key, confidence) = detect_key(&h).expect("a key");
+        assert_eq!(key.tonic, PitchClass::new(7));
+        assert_eq!(key.mode, Mode::Major);
+        assert!((0.0..=1.0).contains(&confidence));
+        assert_eq!(detect_key(&[]), None);
+        let prime = prime_notes(&h, 4);
+        assert_eq!(prime.len(), 4);
+        // The last 4 notes start at 14.25, 14.75, 15.25, 15.75 quarters: ticks from quarter 14.
+        let starts: Vec<u32> = prime.iter().map(|n| n.start).collect();
+        assert_eq!(starts, vec![120, 360, 600, 840]);
+        assert!(prime.iter().all(|n| n.duration == 240));
+    }
 }
