@@ -55,7 +55,9 @@ pub struct PartOptions {
 }
 
 /// Everything that determines a clip. Same settings, same clip, byte for byte.
+/// Fields missing from saved settings (written before the field existed) take their defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     pub key: Key,
     pub meter: Meter,

@@ -17,9 +17,22 @@ pub enum TheoryError {
     Meter(String),
 }
 
-/// A pitch class, 0 = C .. 11 = B.
+/// A pitch class, 0 = C .. 11 = B. Deserializing rejects values above 11 (saved state is
+/// untrusted input; names are looked up by index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8")]
 pub struct PitchClass(u8);
+
+impl TryFrom<u8> for PitchClass {
+    type Error = TheoryError;
+    fn try_from(v: u8) -> Result<Self, Self::Error> {
+        if v < 12 {
+            Ok(PitchClass(v))
+        } else {
+            Err(TheoryError::NoteName(format!("pitch class {v}")))
+        }
+    }
+}
 
 const SHARP_NAMES: [&str; 12] = [
     "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
@@ -273,11 +286,27 @@ impl FromStr for Key {
     }
 }
 
-/// A time signature.
+/// A time signature. Deserializing checks it like [`Meter::new`] (a 0 denominator would divide by
+/// zero in every tick computation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "MeterFields")]
 pub struct Meter {
     pub numerator: u8,
     pub denominator: u8,
+}
+
+/// The serialized form of a [`Meter`], before validation.
+#[derive(Deserialize)]
+struct MeterFields {
+    numerator: u8,
+    denominator: u8,
+}
+
+impl TryFrom<MeterFields> for Meter {
+    type Error = TheoryError;
+    fn try_from(m: MeterFields) -> Result<Self, Self::Error> {
+        Meter::new(m.numerator, m.denominator)
+    }
 }
 
 impl Meter {
