@@ -413,17 +413,28 @@ impl FromStr for RomanChord {
             .position(|n| n.eq_ignore_ascii_case(num))
             .ok_or_else(err)? as u8;
         let lower = num.chars().all(|c| c.is_ascii_lowercase());
-        let (suffix, inversion) = if let Some(sfx) = suffix.strip_suffix("64") {
-            (sfx, 2)
+        // Figures: 6 and 64 invert triads; 65, 43 and 42 invert sevenths (the 7 may be implied).
+        let (suffix, inversion, seventh) = if let Some(sfx) = suffix.strip_suffix("64") {
+            (sfx, 2, false)
+        } else if let Some(sfx) = suffix.strip_suffix("65") {
+            (sfx, 1, true)
+        } else if let Some(sfx) = suffix.strip_suffix("43") {
+            (sfx, 2, true)
+        } else if let Some(sfx) = suffix.strip_suffix("42") {
+            (sfx, 3, true)
         } else if let Some(sfx) = suffix.strip_suffix('6').filter(|_| !suffix.is_empty()) {
-            (sfx, 1)
+            (sfx, 1, false)
         } else {
-            (suffix, 0)
+            (suffix, 0, false)
         };
-        let quality = QUALITIES
-            .iter()
-            .find(|q| q.lower_roman == lower && q.roman_suffix == suffix)
-            .map(|q| q.quality)
+        let find = |sfx: &str| {
+            QUALITIES
+                .iter()
+                .find(|q| q.lower_roman == lower && q.roman_suffix == sfx && (!seventh || q.intervals.len() >= 4))
+                .map(|q| q.quality)
+        };
+        let quality = find(suffix)
+            .or_else(|| if seventh { find(&format!("{suffix}7")) } else { None })
             .ok_or_else(err)?;
         Ok(RomanChord {
             degree,
@@ -479,6 +490,43 @@ mod tests {
             let back = RomanChord::of_chord(r.to_chord(key), key);
             assert_eq!(back, r, "{s}");
         }
+    }
+
+    #[test]
+    fn seventh_chord_inversion_figures() {
+        let key: Key = "C major".parse().expect("key");
+        for (fig, bass) in [("V65", "G7/B"), ("V43", "G7/D"), ("V42", "G7/F"), ("ii65", "Dm7/F"), ("viiø43", "Bm7b5/F")] {
+            let r: RomanChord = fig.parse().expect("roman");
+            assert_eq!(r.to_chord(key).to_string(), bass, "{fig}");
+            // The printed form parses back to the same numeral.
+            assert_eq!(r.to_string().parse::<RomanChord>().expect("reparse"), r, "{fig}");
+        }
+        assert!("V42x".parse::<RomanChord>().is_err());
+    }
+
+    #[test]
+    fn more_symbols() {
+        for (s, pcs) in [
+            ("Bbm7", vec![10, 1, 5, 8]),
+            ("C#dim7", vec![1, 4, 7, 10]),
+            ("Ebaug", vec![3, 7, 11]),
+            ("Am(add9)", vec![9, 0, 4, 11]),
+            ("G7b9", vec![7, 11, 2, 5, 8]),
+            ("Dm11", vec![2, 5, 9, 0, 4, 7]),
+            ("F13", vec![5, 9, 0, 3, 7, 2]),
+            ("Cø7", vec![0, 3, 6, 10]),
+            ("CΔ7", vec![0, 4, 7, 11]),
+            ("c-7", vec![0, 3, 7, 10]),
+        ] {
+            let got: Vec<u8> = c(s).pitch_classes().iter().map(|p| p.index()).collect();
+            assert_eq!(got, pcs, "{s}");
+        }
+        assert_eq!(c("Gb/Bb").symbol(true), "Gb/Bb");
+        assert_eq!(c("C/C").bass, None);
+        assert_eq!(c(" Dsus2 ").to_string(), "Dsus2");
+        assert!("C/".parse::<Chord>().is_err());
+        assert!("/C".parse::<Chord>().is_err());
+        assert!("Cmaj7/".parse::<Chord>().is_err());
     }
 
     #[test]

@@ -122,7 +122,7 @@ fn cell_index(gi: usize, n: usize, cells: usize) -> usize {
 /// Adds a cell's hits for a group starting at `start` lasting `len` ticks (beat unit `unit`).
 fn render_cell(cell: Cell, start: u32, len: u32, unit: u32, density: f32, rng: &mut Rng, out: &mut Vec<Note>) {
     let units = len / unit;
-    let triple = units >= 3 && units % 3 == 0;
+    let triple = units >= 3 && units.is_multiple_of(3);
     for lane in cell {
         let s = lane.steps.as_bytes();
         let l = s.len();

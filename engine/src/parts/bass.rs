@@ -316,7 +316,7 @@ fn walk(cur: i32, target: i32, chord_mask: u16, key_mask: u16, k: usize, low: i3
     } else if cur - 4 < low {
         dir = 1;
     }
-    let mask = if k % 2 == 0 { chord_mask } else { key_mask };
+    let mask = if k.is_multiple_of(2) { chord_mask } else { key_mask };
     let p = scale::step(mask, cur, dir);
     if (low..=high).contains(&p) {
         p

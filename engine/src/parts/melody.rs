@@ -118,7 +118,7 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
     let bar = ctx.bar_ticks().max(1);
     let groups = groups(ctx);
     let n = groups.len().max(1);
-    let phrase_bars = if ctx.bars % 4 == 0 { 4 } else if ctx.bars >= 2 { 2 } else { 1 };
+    let phrase_bars = if ctx.bars.is_multiple_of(4) { 4 } else if ctx.bars >= 2 { 2 } else { 1 };
     let mid = (low + high) / 2;
     let amp = ((high - low) as f32 / 2.0 * 0.8).max(1.0);
 
