@@ -15,6 +15,8 @@
 //! - `BANDMATE_CLI`: the `bandmate` binary (default: `cargo build -p bandmate-cli`, then
 //!   `target/debug/bandmate`);
 //! - `BANDMATE_ARDOUR_LUA`: the Lua session tool (default `ardour7-lua` on PATH);
+//! - `BANDMATE_ARDOUR_SETTLE_S`: seconds to wait after adding Bandmate before rolling (default 5;
+//!   the plugin prepares its clip in the background);
 //! - `BANDMATE_ARDOUR_KEEP=1`: print where the sessions are (they are under CARGO_TARGET_TMPDIR).
 //!
 //! See docs/ardour.md for what this proves and what it does not.
@@ -38,7 +40,9 @@ const BPM: f64 = 100.0;
 const METER: (u32, u32) = (4, 4);
 /// The clip Bandmate makes on load with default parameters, as `bandmate generate` arguments
 /// (tempo and meter are added from the session). Must match plugin/src/params.rs defaults.
-const CLI_ARGS: &[&str] = &["--key", "C major", "--bars", "4", "--seed", "1", "--parts", "chords"];
+const CLI_ARGS: &[&str] = &[
+    "--key", "C major", "--bars", "4", "--seed", "1", "--parts", "chords", "--style", "pop", "--engine", "model",
+];
 /// Seconds the session idles (engine running, transport stopped) after adding Bandmate before
 /// rolling, so the clip it generates in the background is ready at bar 1.
 const SETTLE_S: &str = "5";
@@ -247,6 +251,10 @@ struct Spec<'a> {
 }
 
 fn run_session(lua: &Path, home: &Home, spec: &Spec) -> Run {
+    // One Ardour at a time: the Dummy backend runs in real time, and parallel sessions on a small CI
+    // machine only add xruns (once, three at a time, one stalled while adding the plugin).
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let session_dir = home.dir.join(spec.name);
     let result = home.dir.join(format!("{}.result.txt", spec.name));
     let mut child = Command::new(lua)
@@ -262,7 +270,7 @@ fn run_session(lua: &Path, home: &Home, spec: &Spec) -> Run {
         .env("BM_PLUGIN", spec.plugin)
         .env("BM_PLUGIN_TYPE", spec.plugin_type)
         .env("BM_STOP_SAMPLE", spec.stop_sample.to_string())
-        .env("BM_SETTLE_S", spec.settle_s)
+        .env("BM_SETTLE_S", std::env::var("BANDMATE_ARDOUR_SETTLE_S").unwrap_or_else(|_| spec.settle_s.to_string()))
         .env("BM_EXPORT", home.dir.join(format!("{}.export.mid", spec.name)))
         .env("BM_RESULT", &result)
         .env("BM_TIMEOUT_S", "240")
@@ -407,7 +415,12 @@ fn diff_notes(expected: &[Note], got: &[Note], tol: f64, end: f64) -> Vec<String
         match found {
             Some(slot) => {
                 let g = slot.take().expect("matched note");
-                if (g.end - e.end).abs() > tol {
+                // A note the capture cut must last to the capture's end; where exactly Ardour puts
+                // the note-off it adds there differs between the take and its export (a few ticks).
+                let cut = e.end >= end - tol;
+                if cut && g.end < end - tol {
+                    errs.push(format!("note {e:?} cut by the stop recorded with end {:.5} (capture ends {end:.5})", g.end));
+                } else if !cut && (g.end - e.end).abs() > tol {
                     errs.push(format!("note {e:?} recorded with end {:.5} (expected {:.5})", g.end, e.end));
                 }
                 if (g.vel as i32 - e.vel as i32).abs() > 1 {
@@ -487,10 +500,11 @@ fn ardour_scanner_sees_bandmate() {
     let home = Home::new("scan", true);
     let text = home.scan();
     eprintln!("{text}");
+    let info = &text[text.find("<VST3Info ").unwrap_or_else(|| panic!("no <VST3Info> in the scanner output:\n{text}"))..];
     let attr = |name: &str| -> String {
         let key = format!(" {name}=\"");
-        let i = text.find(&key).unwrap_or_else(|| panic!("scanner output has no {name}:\n{text}"));
-        let rest = &text[i + key.len()..];
+        let i = info.find(&key).unwrap_or_else(|| panic!("scanner output has no {name}:\n{text}"));
+        let rest = &info[i + key.len()..];
         rest[..rest.find('"').expect("closing quote")].to_string()
     };
     assert!(text.contains("Found Plugin: Bandmate"), "scanner did not find Bandmate:\n{text}");
@@ -567,7 +581,13 @@ fn ardour_stop_mid_clip_leaves_no_hanging_note() {
     home.scan();
     let (clip, _len) = reference_clip(&home.dir);
     let spq = samples_per_quarter();
-    let victim = *clip.iter().find(|n| n.end - n.start >= 0.5).expect("a note of at least half a beat");
+    // Ardour 7.3 keeps no take at all when every recorded note is still sounding at the stop (no
+    // region, no file), so stop in a note that starts after some note has ended.
+    let first_end = clip.iter().map(|n| n.end).fold(f64::INFINITY, f64::min);
+    let victim = *clip
+        .iter()
+        .find(|n| n.start >= first_end && n.end - n.start >= 0.5)
+        .expect("a note of at least half a beat after the first note ends");
     let stop = (((victim.start + victim.end) / 2.0) * spq).round() as i64;
     let run = run_session(&lua, &home, &Spec { name: "stop", plugin: "Bandmate", plugin_type: "VST3", stop_sample: stop, settle_s: SETTLE_S });
     let stopped = run.num("stopped", 1);
