@@ -152,7 +152,7 @@ impl NiceEguiApp for App {
             egui::CentralPanel::default().show(ui, |ui| {
                 self.banners(ui);
                 let clip = self.shared.clip.read().clone();
-                piano_roll::legend(ui, clip.as_deref());
+                piano_roll::legend(ui, clip.as_deref(), &self.transport_text());
                 piano_roll::show(ui, clip.as_deref(), self.shared.playhead());
             });
         });
@@ -183,6 +183,10 @@ impl App {
         }
         self.seen_clip_id = id;
         let Some(clip) = self.shared.clip.read().clone() else { return };
+        if self.params.session.read().clip.as_ref() == Some(&*clip) {
+            // Undo/redo or a project load brought back the session's own clip.
+            return;
+        }
         let settings = self.params.saved.get().map(|s| s.settings).unwrap_or_else(|| settings_from_params(&self.params, self.shared.host_meter()));
         let label = self.next_label.take().unwrap_or_else(|| format!("seed {}", clip.provenance.seed));
         self.params.session.write().advance(Snapshot { clip: (*clip).clone(), settings, label });
@@ -268,7 +272,7 @@ impl App {
         ui.horizontal(|ui| {
             ui.heading(RichText::new("Bandmate").strong());
             ui.add_space(8.0);
-            let gen = egui::Button::new(RichText::new("⚄ Generate").size(18.0).strong()).min_size(egui::vec2(130.0, 30.0));
+            let gen = egui::Button::new(RichText::new("Generate").size(18.0).strong()).min_size(egui::vec2(130.0, 30.0));
             if ui.add_enabled(!self.busy(), gen).on_hover_text("New seed; makes every unlocked part again").clicked() {
                 self.pending.push(Action::Generate);
             }
@@ -276,10 +280,10 @@ impl App {
                 let s = self.params.session.read();
                 (s.history.can_undo(), s.history.can_redo(), s.history.undo_label().unwrap_or("").to_owned(), s.history.redo_label().unwrap_or("").to_owned())
             };
-            if ui.add_enabled(can_undo, egui::Button::new("⟲ Undo")).on_hover_text(format!("Back to: {undo_label}")).clicked() {
+            if ui.add_enabled(can_undo, egui::Button::new("Undo")).on_hover_text(format!("Back to: {undo_label}")).clicked() {
                 self.pending.push(Action::Undo);
             }
-            if ui.add_enabled(can_redo, egui::Button::new("⟳ Redo")).on_hover_text(format!("Forward to: {redo_label}")).clicked() {
+            if ui.add_enabled(can_redo, egui::Button::new("Redo")).on_hover_text(format!("Forward to: {redo_label}")).clicked() {
                 self.pending.push(Action::Redo);
             }
             let melody = egui::Button::new("New melody, same chords");
@@ -310,8 +314,8 @@ impl App {
             ui.label(RichText::new("Generating…").strong());
         } else {
             match status.kind {
-                StatusKind::Ready => ui.label(RichText::new("● Ready").color(Color32::from_rgb(90, 210, 120))),
-                StatusKind::Error => ui.label(RichText::new("● Error").color(Color32::from_rgb(255, 90, 90))),
+                StatusKind::Ready => ui.label(RichText::new("Ready").color(Color32::from_rgb(90, 210, 120))),
+                StatusKind::Error => ui.label(RichText::new("Error").color(Color32::from_rgb(255, 90, 90))),
                 _ => ui.weak("Idle"),
             };
         }
@@ -319,6 +323,10 @@ impl App {
         if !label.is_empty() {
             ui.weak(label);
         }
+    }
+
+    /// How playback is clocked, e.g. "playing · host 120 bpm 4/4".
+    fn transport_text(&self) -> String {
         let sync = match self.shared.sync() {
             Sync::Host => {
                 let tempo = self.shared.host_tempo().map_or(String::new(), |t| format!(" {t:.0} bpm"));
@@ -328,8 +336,8 @@ impl App {
             Sync::FreeFallback => "free-running (no host transport)".into(),
             Sync::FreeForced => "free-running".into(),
         };
-        let play = if self.shared.playing.load(Ordering::Relaxed) { "▶" } else { "■" };
-        ui.weak(format!("{play} {sync}"));
+        let play = if self.shared.playing.load(Ordering::Relaxed) { "playing" } else { "stopped" };
+        format!("{play} · {sync}")
     }
 
     /// Load warnings, generation errors, model fallbacks and failed actions, each with its reason.
@@ -405,9 +413,9 @@ fn banner(ui: &mut Ui, color: Color32, text: &str, dismissable: bool) -> bool {
     let mut clicked = false;
     egui::Frame::new().fill(color.gamma_multiply(0.18)).stroke(egui::Stroke::new(1.0, color)).corner_radius(4.0).inner_margin(6.0).show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("⚠").color(color));
+            ui.label(RichText::new("!").strong().color(color));
             ui.label(text);
-            if dismissable && ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+            if dismissable && ui.small_button("Dismiss").on_hover_text("Dismiss").clicked() {
                 clicked = true;
             }
         });

@@ -45,6 +45,33 @@ pub fn check(ui: &mut Ui, setter: &ParamSetter, param: &BoolParam, label: &str) 
     r
 }
 
+/// A small draggable number for an integer parameter; `plus` prefixes positive values.
+fn int_drag(ui: &mut Ui, setter: &ParamSetter, param: &IntParam, range: std::ops::RangeInclusive<i32>, plus: &str) {
+    let mut v = param.value();
+    let plus = plus.to_owned();
+    let r = ui.add(
+        egui::DragValue::new(&mut v)
+            .range(range)
+            .speed(0.05)
+            .custom_formatter(move |n, _| if n > 0.0 && !plus.is_empty() { format!("+{n:.0}") } else { format!("{n:.0}") }),
+    );
+    if r.drag_started() {
+        setter.begin_set_parameter(param);
+    }
+    if r.changed() {
+        if !r.dragged() {
+            setter.begin_set_parameter(param);
+        }
+        setter.set_parameter(param, v);
+        if !r.dragged() {
+            setter.end_set_parameter(param);
+        }
+    }
+    if r.drag_stopped() {
+        setter.end_set_parameter(param);
+    }
+}
+
 fn slider<P: Param>(ui: &mut Ui, setter: &ParamSetter, param: &P) {
     ui.add(ParamSlider::for_param(param, setter).with_width(SLIDER_W));
 }
@@ -77,7 +104,7 @@ impl App {
     pub(super) fn parameters(&mut self, ui: &mut Ui, setter: &ParamSetter) {
         let p = self.params.clone();
         CollapsingHeader::new(RichText::new("Key & form").strong()).default_open(true).show(ui, |ui| {
-            Grid::new("key").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+            Grid::new("key").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
                 row(ui, "Key source", |ui| combo(ui, setter, &p.key_source));
                 row(ui, "Key", |ui| combo(ui, setter, &p.tonic));
                 row(ui, "Mode", |ui| combo(ui, setter, &p.mode));
@@ -93,7 +120,7 @@ impl App {
             });
         });
         CollapsingHeader::new(RichText::new("Harmony & style").strong()).default_open(true).show(ui, |ui| {
-            Grid::new("harmony").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+            Grid::new("harmony").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
                 row(ui, "Source", |ui| combo(ui, setter, &p.source));
                 row(ui, "Style", |ui| combo(ui, setter, &p.style));
                 row(ui, "Complexity", |ui| slider(ui, setter, &p.complexity));
@@ -101,7 +128,7 @@ impl App {
                 row(ui, "Seed", |ui| {
                     ui.horizontal(|ui| {
                         ui.add(ParamSlider::for_param(&p.seed, setter).with_width(SLIDER_W - 40.0));
-                        if ui.button("🎲").on_hover_text("Random seed (makes a new clip)").clicked() {
+                        if ui.button("Dice").on_hover_text("Random seed (makes a new clip)").clicked() {
                             self.pending.push(Action::Dice);
                         }
                     });
@@ -124,12 +151,12 @@ impl App {
                         setter.set_parameter(pp.enabled, on);
                         setter.end_set_parameter(pp.enabled);
                     }
-                    check(ui, setter, pp.locked, "🔒").on_hover_text("Locked parts keep their notes when you generate");
-                    ui.add(ParamSlider::for_param(pp.channel, setter).with_width(34.0).without_value());
-                    ui.add(ParamSlider::for_param(pp.octave, setter).with_width(34.0).without_value());
+                    check(ui, setter, pp.locked, "").on_hover_text("Locked parts keep their notes when you generate");
+                    int_drag(ui, setter, pp.channel, 1..=16, "");
+                    int_drag(ui, setter, pp.octave, -3..=3, "+");
                     let can = on && !pp.locked.value() && self.has_clip();
                     if ui
-                        .add_enabled(can, egui::Button::new("↻"))
+                        .add_enabled(can, egui::Button::new("New"))
                         .on_hover_text(format!("New {} (keeps the other parts)", pp.kind.name()))
                         .clicked()
                     {
@@ -138,10 +165,10 @@ impl App {
                     ui.end_row();
                 }
             });
-            ui.weak("Ch = MIDI channel, Oct = octave shift (drag)");
+            ui.weak("Ch = MIDI channel, Oct = octave shift (drag or double-click to type)");
         });
         CollapsingHeader::new(RichText::new("Groove").strong()).default_open(true).show(ui, |ui| {
-            Grid::new("groove").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+            Grid::new("groove").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
                 row(ui, "Drum style", |ui| combo(ui, setter, &p.drum_style));
                 row(ui, "Density", |ui| slider(ui, setter, &p.density));
                 row(ui, "Swing", |ui| slider(ui, setter, &p.swing));
@@ -150,7 +177,7 @@ impl App {
             });
         });
         CollapsingHeader::new(RichText::new("Playback").strong()).default_open(false).show(ui, |ui| {
-            Grid::new("playback").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+            Grid::new("playback").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
                 row(ui, "MIDI thru", |ui| {
                     check(ui, setter, &p.midi_thru, "");
                 });

@@ -80,7 +80,7 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
         let stroke = if t % bar == 0 { Stroke::new(1.5, strong) } else { Stroke::new(1.0, weak) };
         painter.line_segment([Pos2::new(x, grid.top()), Pos2::new(x, grid.bottom())], stroke);
         if t % bar == 0 && t < clip.length_ticks() {
-            painter.text(Pos2::new(x + 2.0, grid.bottom() - 2.0), Align2::LEFT_BOTTOM, format!("{}", t / bar + 1), FontId::proportional(10.0), visuals.weak_text_color());
+            painter.text(Pos2::new(x + 3.0, grid.top() + 2.0), Align2::LEFT_TOP, format!("{}", t / bar + 1), FontId::proportional(10.0), visuals.weak_text_color());
         }
         t += beat;
     }
@@ -95,17 +95,21 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
         ui.painter_at(clip_rect.intersect(rect)).text(Pos2::new(x0 + 4.0, rect.top() + 3.0), Align2::LEFT_TOP, name, FontId::proportional(14.0), text_color);
     }
 
+    // Drum lane: one row per drum sound used, lowest note at the bottom.
+    let mut drum_keys: Vec<u8> = clip.part(PartKind::Drums).map(|p| p.notes.iter().map(|n| n.pitch.as_int()).collect()).unwrap_or_default();
+    drum_keys.sort_unstable();
+    drum_keys.dedup();
+    let drum_row = drums.height() / drum_keys.len().max(1) as f32;
+
     // Notes.
     for part in &clip.parts {
         let color = part_color(part.kind);
         for n in &part.notes {
             let (x0, x1) = (x_of(n.start), x_of(n.end()).max(x_of(n.start) + 2.0));
             let r = if part.kind == PartKind::Drums {
-                // Drum lane: GM kit 35..=81 mapped top to bottom.
-                let k = f32::from(n.pitch.as_int().clamp(35, 81) - 35) / 46.0;
-                let h = (drums.height() / 16.0).max(2.0);
-                let y = drums.bottom() - 2.0 - k * (drums.height() - h - 4.0) - h;
-                Rect::from_min_max(Pos2::new(x0, y), Pos2::new(x1.min(x0 + 6.0), y + h))
+                let row = drum_keys.binary_search(&n.pitch.as_int()).unwrap_or(0) as f32;
+                let y = drums.bottom() - (row + 1.0) * drum_row;
+                Rect::from_min_max(Pos2::new(x0, y + 0.5), Pos2::new(x1.min(x0 + 6.0), y + drum_row.max(2.0) - 0.5))
             } else {
                 let y = y_of(n.pitch.as_int());
                 Rect::from_min_max(Pos2::new(x0, y + 0.5), Pos2::new(x1 - 0.5, y + row_h.max(2.0) - 0.5))
@@ -125,9 +129,13 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
     }
 }
 
-/// A one-line legend of the parts in the clip with their colours and note counts.
-pub fn legend(ui: &mut Ui, clip: Option<&Clip>) {
-    let Some(clip) = clip else { return };
+/// A legend of the parts in the clip with their colours, note counts and channels, then the
+/// clip's key, meter and length and `transport` (how playback is clocked).
+pub fn legend(ui: &mut Ui, clip: Option<&Clip>, transport: &str) {
+    let Some(clip) = clip else {
+        ui.weak(transport);
+        return;
+    };
     ui.horizontal_wrapped(|ui| {
         for p in &clip.parts {
             let (r, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
@@ -135,8 +143,8 @@ pub fn legend(ui: &mut Ui, clip: Option<&Clip>) {
             ui.label(format!("{} {} · ch {}", super::panel::title(p.kind), p.notes.len(), p.channel.as_int() + 1));
             ui.add_space(8.0);
         }
-        ui.weak(format!("{} · {} · {} bars · {:.0} bpm", clip.key, clip.meter, clip.bars, clip.tempo_bpm));
     });
+    ui.weak(format!("{} · {} · {} bars · {:.0} bpm · {transport}", clip.key, clip.meter, clip.bars, clip.tempo_bpm));
 }
 
 #[cfg(test)]
