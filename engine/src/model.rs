@@ -82,13 +82,15 @@ pub fn preload(kind: ModelKind) -> Result<(), ModelError> {
 /// benchmarks). Returns one output per step.
 pub fn run_steps(kind: ModelKind, xs: &[Vec<i64>]) -> Result<Vec<StepOut>, ModelError> {
     let m = runtime::shared(kind)?;
-    let mut m = m.lock().map_err(|_| poisoned(kind))?;
+    let mut m = lock(m);
     let mut h = vec![0.0f32; m.state_len()];
     xs.iter().map(|x| m.step(x, &mut h)).collect()
 }
 
-fn poisoned(kind: ModelKind) -> ModelError {
-    ModelError::Inference { model: kind.id(), reason: "model lock poisoned by an earlier panic".into() }
+/// Locks a shared model. A panic while another caller held it (caught by the plugin's worker)
+/// leaves the model usable: each step takes its state as an argument, so nothing is half-updated.
+fn lock(m: &std::sync::Mutex<runtime::Loaded>) -> std::sync::MutexGuard<'_, runtime::Loaded> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub struct ChordRequest {
@@ -149,7 +151,7 @@ pub fn generate_chords(req: &ChordRequest) -> Result<Vec<ChordEvent>, ModelError
     let (v, bar16, gt) = grid(req.meter, req.bars)?;
     let kind = ModelKind::Chords;
     let m = runtime::shared(kind)?;
-    let mut m = m.lock().map_err(|_| poisoned(kind))?;
+    let mut m = lock(m);
     let cond = ChordCond {
         mode: v.mode_index(req.key),
         meter: v.meter_index(req.meter),
@@ -211,7 +213,7 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
         return Err(ModelError::Unsupported { reason: format!("melody range {low}..{high} is empty") });
     }
     let m = runtime::shared(kind)?;
-    let mut m = m.lock().map_err(|_| poisoned(kind))?;
+    let mut m = lock(m);
     let total = bar16 * req.bars;
     let mode = v.mode_index(req.key);
     let meter = v.meter_index(req.meter);
