@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub mod editor;
 pub mod params;
+pub mod runner;
 pub mod shared;
 pub mod worker;
 
@@ -26,6 +27,7 @@ pub use worker::Task;
 
 use params::{fingerprint, Loaded};
 use shared::Sync;
+use runner::Runner;
 use worker::{AudioSide, InputEvent, Worker};
 
 /// Incoming note events passed through per block (MIDI thru); more are not passed through, but
@@ -37,6 +39,8 @@ pub struct Bandmate {
     params: Arc<BandmateParams>,
     shared: Arc<Shared>,
     worker: Arc<Worker>,
+    /// The background thread that runs the worker's tasks.
+    runner: Arc<Runner>,
     audio: AudioSide,
     /// The clip being played (audio thread).
     current: Option<Box<Loaded>>,
@@ -58,10 +62,12 @@ impl Default for Bandmate {
         let params = Arc::new(BandmateParams::default());
         let shared = Arc::new(Shared::default());
         let (worker, audio) = worker::make(params.clone(), shared.clone());
+        let runner = Arc::new(Runner::new(worker.clone(), shared.clone()));
         Bandmate {
             params,
             shared,
             worker,
+            runner,
             audio,
             current: None,
             garbage_slot: None,
@@ -156,9 +162,10 @@ impl Plugin for Bandmate {
         self.params.clone()
     }
 
+    /// Forwards tasks (from the editor) to the plugin's own worker thread (see `runner.rs`).
     fn task_executor(&mut self) -> TaskExecutor<Self> {
-        let worker = self.worker.clone();
-        Box::new(move |task| worker.run(task))
+        let runner = self.runner.clone();
+        Box::new(move |task| runner.request(task))
     }
 
     fn editor(&mut self, executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
@@ -183,6 +190,7 @@ impl Plugin for Bandmate {
             self.shared.playing_clip_id.store(c.id, Ordering::Release);
         }
         self.player.set_free_position(0.0);
+        self.runner.ensure_started();
         true
     }
 
@@ -229,9 +237,7 @@ impl Plugin for Bandmate {
         let fp = fingerprint(&p, self.shared.host_meter());
         if fp != self.requested_fp || p.saved.is_restored() {
             self.requested_fp = fp;
-            if !self.shared.generate_pending.swap(true, Ordering::SeqCst) {
-                ctx.execute_background(Task::Generate);
-            }
+            self.shared.generate_pending.store(true, Ordering::SeqCst);
         }
 
         // Incoming notes: to the history queue, and to the thru list.
@@ -257,8 +263,8 @@ impl Plugin for Bandmate {
                 self.thru.push(ev);
             }
         }
-        if heard && !self.shared.input_task_pending.swap(true, Ordering::SeqCst) {
-            ctx.execute_background(Task::DrainInput);
+        if heard {
+            self.shared.input_task_pending.store(true, Ordering::SeqCst);
         }
 
         // Output, in time order: releases at 0, then clip events merged with thru events.
@@ -285,6 +291,13 @@ impl Plugin for Bandmate {
         self.shared.playing.store(playing && !bypass, Ordering::Relaxed);
         self.shared.set_playhead(if bypass { None } else { self.player.playhead() });
         ProcessStatus::KeepAlive
+    }
+}
+
+impl Drop for Bandmate {
+    /// Main thread (plugin removal): stops and joins the worker thread.
+    fn drop(&mut self) {
+        self.runner.shutdown();
     }
 }
 

@@ -66,11 +66,12 @@ pub struct Shared {
     host_meter: AtomicU16,
     /// Detected key of the incoming notes and its confidence 0..1; `None` until detected.
     pub detected_key: Mutex<Option<(Key, f32)>>,
-    /// Set by the audio thread when it schedules an input-drain task, cleared by that task.
+    /// Set by the audio thread when notes came in; cleared by the worker's input-drain task.
     pub input_task_pending: AtomicBool,
     /// Incoming notes the audio thread could not forward because the queue was full.
     pub input_dropped: AtomicU64,
-    /// Set while a generate task is queued or running (coalesces requests).
+    /// Set by the audio thread when the clip should be (re)generated; cleared by the worker's
+    /// generate task once the clip matches the parameters (the editor shows it as busy).
     pub generate_pending: AtomicBool,
 }
 

@@ -42,10 +42,19 @@ fn default_clip_follows_the_documented_rule() {
     let settings: Settings = serde_json::from_value(saved["settings"].clone()).expect("settings");
     assert_eq!(settings, Settings::default(), "default parameters must map to Settings::default()");
     let expected = generate(&Settings::default()).expect("engine").clip;
-    assert_eq!(s.clip(), expected, "the plugin's default clip must equal `bandmate generate` with default settings");
+    let mut got = s.clip();
+    assert_eq!(got.chords, expected.chords, "chord track");
+    assert_eq!(got.parts, expected.parts, "parts");
+    // The provenance names the model backend, which may differ between this process (tract, or
+    // native ONNX Runtime when ORT_DYLIB_PATH is set) and the plugin (the runtime shipped beside
+    // the bundle); both backends give the same notes.
+    got.provenance.engine = expected.provenance.engine.clone();
+    assert_eq!(got, expected, "the plugin's default clip must equal `bandmate generate` with default settings");
     // A host reporting 4/4 does not change it.
     s.play(0.5, 512, 120.0, (4, 4), 0.0);
-    assert_eq!(s.clip(), expected);
+    let mut after = s.clip();
+    after.provenance.engine = expected.provenance.engine.clone();
+    assert_eq!(after, expected);
 }
 
 #[test]
