@@ -43,9 +43,12 @@ pub const DEFAULT_SIZE: (f32, f32) = (960.0, 620.0);
 /// Smallest useful window size (logical pixels).
 pub const MIN_SIZE: (f32, f32) = (760.0, 480.0);
 
-/// Initial window state: [`DEFAULT_SIZE`] at 100% zoom.
+/// Initial window state: [`DEFAULT_SIZE`] at 100% zoom, or at the zoom in the environment
+/// variable `BANDMATE_UI_ZOOM` (0.5..=3, e.g. `2` for 200%: for screens whose host reports no
+/// scale factor, and for checking the layout at 200%).
 pub fn default_state() -> Arc<EguiEditorState> {
-    EguiEditorState::from_size(LogicalSize::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1), 1.0)
+    let zoom = std::env::var("BANDMATE_UI_ZOOM").ok().and_then(|v| v.trim().parse::<f32>().ok()).filter(|z| z.is_finite()).map_or(1.0, |z| z.clamp(0.5, 3.0));
+    EguiEditorState::from_size(LogicalSize::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1), zoom)
 }
 
 /// Something the user asked for this frame; applied after drawing.
