@@ -195,3 +195,25 @@ fn old_and_future_versions_keep_what_they_can() {
     assert_eq!(s.clip, sess.clip);
     assert!(!warnings.is_empty());
 }
+
+/// Writes the `session_json` fuzz seeds when `BANDMATE_WRITE_FUZZ_SEEDS` names a folder
+/// (`fuzz/corpus/session_json`); does nothing otherwise.
+#[test]
+fn write_fuzz_seeds() {
+    let Some(dir) = std::env::var_os("BANDMATE_WRITE_FUZZ_SEEDS") else { return };
+    let dir = std::path::PathBuf::from(dir);
+    let full = saved_session();
+    let mut one = Session::default();
+    one.advance(snap(9));
+    let mut v = one.to_value();
+    v["version"] = json!(0);
+    v.as_object_mut().expect("object").remove("history");
+    for (name, text) in [
+        ("default.json", Session::default().to_json()),
+        ("one-generation.json", one.to_json()),
+        ("history.json", full.to_json()),
+        ("old-version.json", v.to_string()),
+    ] {
+        std::fs::write(dir.join(name), text).expect("write seed");
+    }
+}
