@@ -87,6 +87,9 @@ pub struct Worker {
     /// Notes on (channel, key) still waiting for their note-off: (start, velocity).
     open: Mutex<Vec<(u8, u8, f64, u8)>>,
     next_id: AtomicU64,
+    /// Test hook: the next task (or `initial_clip`) panics, to prove the panic is contained.
+    #[cfg(test)]
+    inject_panic: std::sync::atomic::AtomicBool,
 }
 
 /// Makes the queues and returns both sides.
@@ -102,21 +105,33 @@ pub fn make(params: Arc<BandmateParams>, shared: Arc<Shared>) -> (Arc<Worker>, A
         input: Mutex::new(input_rx),
         open: Mutex::new(Vec::new()),
         next_id: AtomicU64::new(1),
+        #[cfg(test)]
+        inject_panic: std::sync::atomic::AtomicBool::new(false),
     };
     (Arc::new(worker), AudioSide { clips: clip_rx, garbage: garbage_tx, input: input_tx })
 }
 
 impl Worker {
     /// Runs one task. Background thread (or the main thread via `ActivateContext::execute`).
+    /// A panic anywhere in the task is caught here (see [`Worker::contain_panic`]): the host
+    /// never sees it and the audio thread keeps playing the previous clip.
     pub fn run(&self, task: Task) {
         self.collect_garbage();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_task(task)));
+        if let Err(payload) = outcome {
+            self.contain_panic(&format!("{task:?}"), payload.as_ref());
+        }
+        self.flush_pending();
+    }
+
+    fn run_task(&self, task: Task) {
+        self.test_hook();
         match task {
             Task::Generate => self.generate_until_current(),
             Task::RegeneratePart { kind, seed } => self.regenerate_part(kind, seed),
             Task::DrainInput => self.drain_input(),
             Task::ContinueIdea { seed } => self.continue_idea(seed),
         }
-        self.flush_pending();
     }
 
     /// Drops clips the audio thread has replaced.
@@ -129,7 +144,17 @@ impl Worker {
     /// has none yet or a state load brought one. The saved clip when there is one (so a reopened
     /// project plays the identical clip), else a clip generated now from the parameters. `None`
     /// when there is nothing new or generation fails (the status says why).
+    /// A panic while making it is contained like one in [`Worker::run`] (`None`, status Error).
     pub fn initial_clip(&self, have_clip: bool) -> Option<(Box<Loaded>, u64)> {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.initial_clip_unguarded(have_clip)));
+        outcome.unwrap_or_else(|payload| {
+            self.contain_panic("initial clip", payload.as_ref());
+            None
+        })
+    }
+
+    fn initial_clip_unguarded(&self, have_clip: bool) -> Option<(Box<Loaded>, u64)> {
+        self.test_hook();
         let restored = self.params.saved.take_restored();
         if have_clip && !restored {
             return None;
@@ -402,5 +427,80 @@ mod tests {
         let starts: Vec<u32> = prime.iter().map(|n| n.start).collect();
         assert_eq!(starts, vec![120, 360, 600, 840]);
         assert!(prime.iter().all(|n| n.duration == 240));
+    }
+}
+
+/// Panic containment (issue 8): a bug in generation must not reach the host as a crash.
+impl Worker {
+    /// Reports a caught panic in the status (the editor shows it) and the log, and clears the
+    /// pending flags so later requests run. Nothing is sent to the audio thread, so the previous
+    /// clip keeps playing. The plugin's mutexes are `parking_lot` ones, which a panic does not
+    /// poison; the engine's model locks recover from poisoning.
+    fn contain_panic(&self, what: &str, payload: &(dyn std::any::Any + Send)) {
+        let reason = panic_message(payload);
+        nice_plug::nice_error!("bandmate: background task {what} panicked: {reason}; the previous clip keeps playing");
+        self.shared.generate_pending.store(false, Ordering::SeqCst);
+        self.shared.input_task_pending.store(false, Ordering::SeqCst);
+        self.set_status(StatusKind::Error, format!("internal error while generating ({reason}); the previous clip keeps playing"));
+    }
+
+    #[cfg(test)]
+    fn test_hook(&self) {
+        if self.inject_panic.swap(false, Ordering::SeqCst) {
+            panic!("injected test panic");
+        }
+    }
+
+    #[cfg(not(test))]
+    fn test_hook(&self) {}
+}
+
+/// The text of a panic payload (`panic!` with a literal or a formatted message).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+#[cfg(test)]
+mod containment_tests {
+    use super::*;
+    use crate::shared::StatusKind;
+
+    #[test]
+    fn a_panic_in_background_generation_is_contained_and_the_old_clip_keeps_playing() {
+        let shared = Arc::new(Shared::default());
+        let (worker, mut audio) = make(Arc::new(BandmateParams::default()), shared.clone());
+        worker.run(Task::Generate);
+        let first = audio.clips.pop().expect("a first clip");
+        let first_clip = shared.clip.read().clone();
+        assert_eq!(shared.status.lock().kind, StatusKind::Ready);
+
+        for task in [Task::RegeneratePart { kind: PartKind::Chords, seed: 99 }, Task::Generate, Task::DrainInput] {
+            worker.inject_panic.store(true, Ordering::SeqCst);
+            shared.generate_pending.store(true, Ordering::SeqCst);
+            worker.run(task);
+            let st = shared.status.lock().clone();
+            assert_eq!(st.kind, StatusKind::Error, "{task:?}");
+            assert!(st.message.contains("injected test panic"), "{}", st.message);
+            assert!(audio.clips.pop().is_err(), "{task:?}: nothing replaces the playing clip");
+            assert_eq!(shared.clip_id.load(Ordering::SeqCst), first.id);
+            assert_eq!(*shared.clip.read(), first_clip);
+            assert!(!shared.generate_pending.load(Ordering::SeqCst), "later requests are not blocked");
+        }
+
+        // The worker still works afterwards.
+        worker.run(Task::RegeneratePart { kind: PartKind::Chords, seed: 99 });
+        let second = audio.clips.pop().expect("a new clip after the panic");
+        assert_ne!(second.id, first.id);
+        assert_eq!(shared.status.lock().kind, StatusKind::Ready);
+
+        // And a panic while activating gives no clip instead of unwinding into the host.
+        worker.inject_panic.store(true, Ordering::SeqCst);
+        assert!(worker.initial_clip(false).is_none());
+        assert_eq!(shared.status.lock().kind, StatusKind::Error);
+        assert_eq!(panic_message(&"x"), "x");
     }
 }
