@@ -348,10 +348,8 @@ impl App {
         let warn = Color32::from_rgb(240, 190, 60);
         let bad = Color32::from_rgb(255, 100, 100);
         let warnings = self.params.session.warnings();
-        if !warnings.is_empty() {
-            if banner(ui, warn, &format!("The saved editor state was only partly read: {}", warnings.join("; ")), true) {
-                self.pending.push(Action::DismissWarnings);
-            }
+        if !warnings.is_empty() && banner(ui, warn, &format!("The saved editor state was only partly read: {}", warnings.join("; ")), true) {
+            self.pending.push(Action::DismissWarnings);
         }
         let status = self.shared.status.lock().clone();
         if status.kind == StatusKind::Error && !status.message.is_empty() {

@@ -123,7 +123,8 @@ mod tests {
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("seed: 42") && text.contains("made with bandmate"), "provenance text event");
         let bass = export(&c, Some(PartKind::Bass), &dir).expect("bass");
-        let smf = midly::Smf::parse(&std::fs::read(&bass).expect("read")).expect("parse");
+        let bass_bytes = std::fs::read(&bass).expect("read");
+        let smf = midly::Smf::parse(&bass_bytes).expect("parse");
         assert_eq!(smf.tracks.len(), 2, "conductor + the bass part");
         assert!(export(&c, Some(PartKind::Drums), &dir).is_err(), "no drums in this clip");
         let _ = std::fs::remove_dir_all(&dir);

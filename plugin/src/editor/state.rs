@@ -80,6 +80,21 @@ mod tests {
     }
 
     #[test]
+    fn session_survives_the_plugin_parameters_state() {
+        use nice_plug::params::Params;
+        let params = crate::params::BandmateParams::default();
+        params.session.write().advance(snapshot(3));
+        params.session.write().advance(snapshot(4));
+        params.session.write().export_dir = Some("/music/x".into());
+        let fields = params.serialize_fields();
+        assert!(fields.contains_key("session"));
+        let reopened = crate::params::BandmateParams::default();
+        reopened.deserialize_fields(&fields);
+        assert_eq!(*reopened.session.read(), *params.session.read(), "identical clip, history and folder");
+        assert!(reopened.session.warnings().is_empty());
+    }
+
+    #[test]
     fn corrupt_session_field_loads_defaults_with_a_warning() {
         let slot = SessionSlot::default();
         slot.set(Value::String("garbage".into()));
