@@ -110,6 +110,7 @@ fn soak_random_transport_and_clip_swaps_stay_balanced() {
     let left = check_balance(&all);
     assert!(left.is_empty(), "still sounding after stop: {left:?}");
     let ons = all.iter().filter(|e| e.on).count();
+    println!("soak: {BLOCKS} blocks, {} samples, {ons} note-ons, {} events, {swaps} seed swaps, {jumps} jumps", s.now, all.len());
     assert!(ons > 1_500, "too few notes played ({ons}) for a meaningful soak");
     assert!(swaps > 20 && jumps > 1000, "swaps {swaps}, jumps {jumps}");
     assert!(sounding_max > 0);
