@@ -206,8 +206,11 @@ impl ActiveNotes {
 /// Tolerance, in samples, when deciding which block an event falls into.
 const EDGE_SAMPLES: f64 = 1e-3;
 /// A block whose clip position differs from where the previous block ended by more than this
-/// (in samples) is a jump: sounding notes are released first.
+/// many samples, and by more than [`JUMP_QUARTERS`], is a jump: sounding notes are released first.
 const JUMP_SAMPLES: f64 = 1.0;
+/// Host positions are rounded (Ardour to 1/1920 quarter, ±15 samples at 100 bpm / 48 kHz): a
+/// difference up to one clip tick is jitter, and playback continues from where it left off.
+const JUMP_QUARTERS: f64 = 1.0 / TICKS_PER_QUARTER as f64;
 
 /// Per-instance playback state. Lives on the audio thread; every method is allocation-free.
 #[derive(Debug, Clone, Default)]
@@ -276,11 +279,14 @@ impl Player {
             }
         };
         let len = clip.length_quarters();
-        let anchor = clip_position(clip, &song);
+        let mut anchor = clip_position(clip, &song);
         if let Some(expected) = self.expected {
             let d = (anchor - expected).rem_euclid(len);
-            if d.min(len - d) > JUMP_SAMPLES * qps {
+            if d.min(len - d) > (JUMP_SAMPLES * qps).max(JUMP_QUARTERS) {
                 self.active.release_all(0, out);
+            } else {
+                // Jitter: continue seamlessly so no event is skipped or played twice.
+                anchor = expected;
             }
         }
         self.playhead = Some(anchor);

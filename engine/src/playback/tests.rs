@@ -246,3 +246,35 @@ fn meters_3_4_6_8_7_8_loop_at_their_bar_length() {
         assert!(ons.len() >= 9);
     }
 }
+
+#[test]
+fn host_position_rounding_is_jitter_not_a_seek() {
+    // Ardour reports positions rounded to 1/1920 quarter: up to 15 samples off at 100 bpm / 48 kHz.
+    let c = simple();
+    let (tempo, rate, frames) = (100.0, 48_000.0, 1024u32);
+    let qps = tempo / 60.0 / rate;
+    let mut p = Player::new();
+    let mut rec = Recorder::default();
+    let blocks = 500u64;
+    for b in 0..blocks {
+        let exact = (b * frames as u64) as f64 * qps;
+        let rounded = (exact * 1920.0).round() / 1920.0;
+        run(&mut p, &c, &mut rec, b * frames as u64, frames, at(rounded, tempo, rate, frames));
+    }
+    // The whole-clip pad note (key 48) sounds for the full 8 quarters of each cycle: one on and one
+    // off per cycle, never cut at a block edge.
+    let pad: Vec<u64> = rec.events.iter().filter(|(_, e)| e.key == 48).map(|(t, _)| *t).collect();
+    let cycle = (8.0 / qps).round() as u64;
+    for (i, t) in pad.iter().enumerate() {
+        let expected = (i as u64 / 2 + i as u64 % 2) * cycle;
+        assert!(t.abs_diff(expected) <= 1, "pad event {i} at {t}, expected {expected}");
+    }
+    let total = blocks * frames as u64;
+    let expected_ons: usize = (0..3u64)
+        .flat_map(|k| (0..8u64).map(move |q| k * 8 + q))
+        .filter(|&q| ((q as f64 / qps).ceil() as u64) < total)
+        .count()
+        + (0..3u64).filter(|k| k * cycle < total).count();
+    let ons = rec.events.iter().filter(|(_, e)| e.kind == EventKind::NoteOn).count();
+    assert_eq!(ons, expected_ons, "each note once per cycle");
+}
