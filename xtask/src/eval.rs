@@ -254,6 +254,7 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
     let corpus_ix = systems.iter().position(|s| s.name == "corpus");
     let mut closer = vec![0usize; systems.len()];
     let mut compared = 0usize;
+    let mut not_model: Vec<String> = Vec::new();
     let mut table = |rows: &[Row]| -> String {
         let mut t = String::new();
         let _ = writeln!(t, "| measure | {} | closest to corpus |", systems.iter().map(|s| s.name).collect::<Vec<_>>().join(" | "));
@@ -275,6 +276,10 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
                         best = ties.join(" = ");
                         if ties.len() == 1 {
                             closer[bi] += 1;
+                        }
+                        if !ties.contains(&"model") {
+                            let mv = systems.iter().position(|x| x.name == "model").and_then(|m| r.values[m]).map_or("n/a".into(), r.fmt);
+                            not_model.push(format!("{} (model {}, corpus {}, closest: {} {})", r.name, mv, (r.fmt)(c), best, (r.fmt)(r.values[bi].unwrap_or(0.0))));
                         }
                         compared += 1;
                     }
@@ -311,6 +316,14 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
             "Rows where the value of a generator is closest to the corpus, out of {compared} compared rows: {}.\n",
             systems.iter().zip(&closer).filter(|(x, _)| x.name != "corpus").map(|(x, c)| format!("{} {c}", x.name)).collect::<Vec<_>>().join(", ")
         );
+        if !not_model.is_empty() {
+            let _ = writeln!(s, "Where the model is **not** the closest to the real corpus:\n");
+            for r in &not_model {
+                let _ = writeln!(s, "- {r}");
+            }
+            let _ = writeln!(s);
+        }
+        let _ = writeln!(s, "{}", CAVEATS);
     }
     if !nll_rows.is_empty() {
         let _ = writeln!(
@@ -327,6 +340,16 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
     s.push_str(DEFINITIONS);
     s
 }
+
+const CAVEATS: &str = "What the generators are built to do explains several rows, and is worth knowing when reading them:\n\n\
+- At complexity 0.3 (the default used here) the model's chord sampling is masked to triads on scale degrees (engine::model::allowed_qualities), \
+so its chord vocabulary and 3-gram variety are far below the corpus by construction; the rules generator also follows the complexity control. \
+The Markov chain has no such mask.\n\
+- The model's melody is masked to scale or chord tones (engine/src/model.rs) and the rules melody draws from the scale with chord tones on every \
+beat-group downbeat (engine/src/parts/melody.rs), so in-scale rates near 100% and the rules' 100% strong-beat chord tones are by construction; \
+the real music uses a few chromatic notes and more non-chord tones on beats. The Markov melody is a random walk over intervals with no tonal anchor, hence its low in-scale rate.\n\
+- Real melodies often repeat whole bars exactly; both generators rarely do: the rules melody varies its motif instead of restating bars, and the model has no phrase-level memory beyond its recurrent state.\n\
+- Drums are rule-based in both engine columns (same generator), so the drum row is equal by construction.\n";
 
 const DEFINITIONS: &str = "## How each number is computed\n\n\
 Times are on the 16th-note grid of models/vocab.json; pitch classes are relative to the tonic.\n\n\
