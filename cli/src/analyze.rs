@@ -7,13 +7,22 @@ use std::path::Path;
 /// Prints the detected key with confidence, the tempo and the meter of a .mid file.
 pub fn run(path: &Path) -> Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let clip = import::import(&bytes).with_context(|| format!("{} is not a usable MIDI file", path.display()))?;
+    let clip = import::import(&bytes)
+        .with_context(|| format!("{} is not a usable MIDI file", path.display()))?;
     println!("file:   {}", path.display());
     println!("tempo:  {:.2} bpm", clip.tempo_bpm);
     println!("meter:  {}", clip.meter);
-    println!("length: {} bars, {} notes in {} tracks", clip.bars, clip.note_count(), clip.parts.len());
+    println!(
+        "length: {} bars, {} notes in {} tracks",
+        clip.bars,
+        clip.note_count(),
+        clip.parts.len()
+    );
     match keydetect::detect_clip(&clip) {
-        Some(k) => println!("key:    {} (confidence {:.2}, correlation {:.2})", k.key, k.confidence, k.correlation),
+        Some(k) => println!(
+            "key:    {} (confidence {:.2}, correlation {:.2})",
+            k.key, k.confidence, k.correlation
+        ),
         None => println!("key:    unknown (no pitched notes)"),
     }
     Ok(())

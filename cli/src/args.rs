@@ -73,15 +73,24 @@ fn unit(name: &str, v: f32) -> Result<f32> {
 
 /// Turns command-line arguments into engine settings, rejecting anything out of range.
 pub fn settings(a: &GenerateArgs) -> Result<Settings> {
-    let key: Key = a.key.parse().with_context(|| format!("--key {:?}", a.key))?;
-    let meter: Meter = a.time_sig.parse().with_context(|| format!("--time-sig {:?}", a.time_sig))?;
+    let key: Key = a
+        .key
+        .parse()
+        .with_context(|| format!("--key {:?}", a.key))?;
+    let meter: Meter = a
+        .time_sig
+        .parse()
+        .with_context(|| format!("--time-sig {:?}", a.time_sig))?;
     let source = match a.engine.as_str() {
         "model" => Source::Model,
         "rules" => Source::Rules,
         other => bail!("--engine must be model or rules, got {other:?}"),
     };
     let harmonic_rhythm = HarmonicRhythm::parse(&a.harmonic_rhythm).with_context(|| {
-        format!("--harmonic-rhythm must be one of two-bars, bar, half-bar, mixed; got {:?}", a.harmonic_rhythm)
+        format!(
+            "--harmonic-rhythm must be one of two-bars, bar, half-bar, mixed; got {:?}",
+            a.harmonic_rhythm
+        )
     })?;
     let mut kinds = Vec::new();
     for name in a.parts.split(',').filter(|s| !s.trim().is_empty()) {
@@ -112,8 +121,13 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
         ..Settings::default()
     };
     s.enable_only(&kinds);
-    let preset = style::find(&a.style)
-        .with_context(|| format!("unknown --style {:?} (known: {})", a.style, style::names().join(", ")))?;
+    let preset = style::find(&a.style).with_context(|| {
+        format!(
+            "unknown --style {:?} (known: {})",
+            a.style,
+            style::names().join(", ")
+        )
+    })?;
     preset.apply(&mut s);
     if let Some(swing) = a.swing {
         s.swing = unit("swing", swing)?;
@@ -122,8 +136,11 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
         let (part, style) = pair
             .split_once('=')
             .with_context(|| format!("--part-style entries look like part=style, got {pair:?}"))?;
-        let kind = PartKind::parse(part).with_context(|| format!("unknown part {part:?} in --part-style"))?;
-        let opts = s.part_mut(kind).with_context(|| format!("part {part:?} is not available"))?;
+        let kind = PartKind::parse(part)
+            .with_context(|| format!("unknown part {part:?} in --part-style"))?;
+        let opts = s
+            .part_mut(kind)
+            .with_context(|| format!("part {part:?} is not available"))?;
         opts.style = style.trim().to_string();
     }
     s.validate()?;
@@ -156,7 +173,20 @@ mod tests {
 
     #[test]
     fn parses_the_documented_example() {
-        let a = args(&["--key", "A minor", "--tempo", "93", "--time-sig", "4/4", "--bars", "8", "--parts", "chords", "--seed", "7"]);
+        let a = args(&[
+            "--key",
+            "A minor",
+            "--tempo",
+            "93",
+            "--time-sig",
+            "4/4",
+            "--bars",
+            "8",
+            "--parts",
+            "chords",
+            "--seed",
+            "7",
+        ]);
         let s = settings(&a).expect("settings");
         assert_eq!(s.key.to_string(), "A minor");
         assert_eq!(s.bars, 8);

@@ -1,14 +1,18 @@
 //! `bandmate`: generate clips and analyze MIDI files from the command line.
 
 use anyhow::{Context, Result};
-use bandmate_cli::args::{settings, GenerateArgs};
 use bandmate_cli::analyze;
+use bandmate_cli::args::{settings, GenerateArgs};
 use bandmate_engine::{arrange, smf};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "bandmate", version, about = "Bandmate: chord progressions, melodies and backing parts as MIDI clips")]
+#[command(
+    name = "bandmate",
+    version,
+    about = "Bandmate: chord progressions, melodies and backing parts as MIDI clips"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,13 +43,26 @@ fn generate(a: &GenerateArgs) -> Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
-    println!("{} {} {} bpm, {} bars, seed {}", clip.key, clip.meter, clip.tempo_bpm, clip.bars, s.seed);
+    println!(
+        "{} {} {} bpm, {} bars, seed {}",
+        clip.key, clip.meter, clip.tempo_bpm, clip.bars, s.seed
+    );
     println!("chords: {}", clip.chord_names().join(" | "));
-    if let Some(romans) = clip.chords.iter().map(|c| c.roman.map(|r| r.to_string())).collect::<Option<Vec<_>>>() {
+    if let Some(romans) = clip
+        .chords
+        .iter()
+        .map(|c| c.roman.map(|r| r.to_string()))
+        .collect::<Option<Vec<_>>>()
+    {
         println!("roman:  {}", romans.join(" | "));
     }
     for p in &clip.parts {
-        println!("{:<7} {:>4} notes on channel {}", p.name, p.notes.len(), p.channel.as_int() + 1);
+        println!(
+            "{:<7} {:>4} notes on channel {}",
+            p.name,
+            p.notes.len(),
+            p.channel.as_int() + 1
+        );
     }
     println!("engine: {}", clip.provenance.engine);
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
@@ -64,4 +81,3 @@ fn main() {
         std::process::exit(2);
     }
 }
-

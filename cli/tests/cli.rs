@@ -21,7 +21,24 @@ fn tmp(name: &str) -> PathBuf {
 fn generate_writes_the_documented_clip_deterministically() {
     let out_a = tmp("a.mid");
     let out_b = tmp("b.mid");
-    let base = ["generate", "--key", "A minor", "--tempo", "93", "--time-sig", "4/4", "--bars", "8", "--parts", "chords", "--seed", "7", "--engine", "rules", "--out"];
+    let base = [
+        "generate",
+        "--key",
+        "A minor",
+        "--tempo",
+        "93",
+        "--time-sig",
+        "4/4",
+        "--bars",
+        "8",
+        "--parts",
+        "chords",
+        "--seed",
+        "7",
+        "--engine",
+        "rules",
+        "--out",
+    ];
     let a = bandmate(&[&base[..], &[out_a.to_str().expect("utf8")]].concat());
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     let b = bandmate(&[&base[..], &[out_b.to_str().expect("utf8")]].concat());
@@ -29,7 +46,11 @@ fn generate_writes_the_documented_clip_deterministically() {
     let stdout = String::from_utf8_lossy(&a.stdout);
     assert!(stdout.contains("chords: "), "{stdout}");
     let bytes = std::fs::read(&out_a).expect("read a");
-    assert_eq!(bytes, std::fs::read(&out_b).expect("read b"), "same arguments, same bytes");
+    assert_eq!(
+        bytes,
+        std::fs::read(&out_b).expect("read b"),
+        "same arguments, same bytes"
+    );
 
     let smf = Smf::parse(&bytes).expect("parse");
     assert_eq!(smf.tracks.len(), 2, "conductor + chords");
@@ -37,32 +58,65 @@ fn generate_writes_the_documented_clip_deterministically() {
     let mut tempo = 0;
     for e in &smf.tracks[0] {
         match e.kind {
-            TrackEventKind::Meta(MetaMessage::Text(t)) => provenance = String::from_utf8_lossy(t).into_owned(),
+            TrackEventKind::Meta(MetaMessage::Text(t)) => {
+                provenance = String::from_utf8_lossy(t).into_owned()
+            }
             TrackEventKind::Meta(MetaMessage::Tempo(t)) => tempo = t.as_int(),
             _ => {}
         }
     }
-    assert!(provenance.contains("seed: 7") && provenance.contains("bars=8") && provenance.contains("bandmate "), "{provenance}");
+    assert!(
+        provenance.contains("seed: 7")
+            && provenance.contains("bars=8")
+            && provenance.contains("bandmate "),
+        "{provenance}"
+    );
     assert_eq!(tempo, (60_000_000f64 / 93.0).round() as u32);
     let ons = smf.tracks[1]
         .iter()
-        .filter(|e| matches!(e.kind, TrackEventKind::Midi { message: MidiMessage::NoteOn { .. }, .. }))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                TrackEventKind::Midi {
+                    message: MidiMessage::NoteOn { .. },
+                    ..
+                }
+            )
+        })
         .count();
     assert!(ons >= 8 * 3, "at least a triad per bar, got {ons}");
     // The chord names printed match the chord markers written.
     let names: Vec<String> = smf.tracks[0]
         .iter()
         .filter_map(|e| match e.kind {
-            TrackEventKind::Meta(MetaMessage::Marker(m)) => Some(String::from_utf8_lossy(m).into_owned()),
+            TrackEventKind::Meta(MetaMessage::Marker(m)) => {
+                Some(String::from_utf8_lossy(m).into_owned())
+            }
             _ => None,
         })
         .collect();
     assert!(stdout.contains(&names.join(" | ")), "{stdout} vs {names:?}");
 
     let other = tmp("c.mid");
-    let c = bandmate(&["generate", "--key", "A minor", "--bars", "8", "--seed", "8", "--engine", "rules", "--out", other.to_str().expect("utf8")]);
+    let c = bandmate(&[
+        "generate",
+        "--key",
+        "A minor",
+        "--bars",
+        "8",
+        "--seed",
+        "8",
+        "--engine",
+        "rules",
+        "--out",
+        other.to_str().expect("utf8"),
+    ]);
     assert!(c.status.success());
-    assert_ne!(bytes, std::fs::read(&other).expect("read c"), "another seed, another clip");
+    assert_ne!(
+        bytes,
+        std::fs::read(&other).expect("read c"),
+        "another seed, another clip"
+    );
 }
 
 #[test]
@@ -84,12 +138,33 @@ fn bad_arguments_fail_with_a_message() {
 #[test]
 fn analyze_reads_back_a_generated_file_and_rejects_garbage() {
     let out = tmp("an.mid");
-    let g = bandmate(&["generate", "--key", "E minor", "--tempo", "100", "--time-sig", "3/4", "--bars", "8", "--parts", "chords,melody,bass", "--engine", "rules", "--seed", "3", "--out", out.to_str().expect("utf8")]);
+    let g = bandmate(&[
+        "generate",
+        "--key",
+        "E minor",
+        "--tempo",
+        "100",
+        "--time-sig",
+        "3/4",
+        "--bars",
+        "8",
+        "--parts",
+        "chords,melody,bass",
+        "--engine",
+        "rules",
+        "--seed",
+        "3",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
     assert!(g.status.success(), "{}", String::from_utf8_lossy(&g.stderr));
     let a = bandmate(&["analyze", out.to_str().expect("utf8")]);
     let text = String::from_utf8_lossy(&a.stdout);
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
-    assert!(text.contains("3/4") && text.contains("100.00 bpm"), "{text}");
+    assert!(
+        text.contains("3/4") && text.contains("100.00 bpm"),
+        "{text}"
+    );
     assert!(text.contains("key:"), "{text}");
     let junk = tmp("junk.mid");
     std::fs::write(&junk, b"MThd\x00\x00\x00\x06\x00\x01").expect("write");

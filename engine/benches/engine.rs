@@ -41,12 +41,18 @@ fn settings(bars: u32, source: Source) -> Settings {
 fn arrangements(c: &mut Criterion) {
     let tag = backend_tag();
     let mut g = c.benchmark_group("arrange");
-    g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3)).sample_size(20);
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
     for bars in [8u32, 32] {
         for source in [Source::Rules, Source::Model] {
             let s = settings(bars, source);
             let a = arrange::generate(&s).expect("arrangement");
-            assert!(source == Source::Rules || a.notices.is_empty(), "model fell back: {:?}", a.notices);
+            assert!(
+                source == Source::Rules || a.notices.is_empty(),
+                "model fell back: {:?}",
+                a.notices
+            );
             let id = match source {
                 Source::Rules => "rules".to_string(),
                 Source::Model => format!("model-{tag}"),
@@ -69,7 +75,9 @@ fn single_parts(c: &mut Criterion) {
     let key = Key::new(PitchClass::new(2), Mode::Major);
     let meter = Meter::COMMON;
     let mut g = c.benchmark_group("part");
-    g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(20);
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20);
     for bars in [8u32, 32] {
         let ps = ProgressionSettings {
             key,
@@ -81,49 +89,58 @@ fn single_parts(c: &mut Criterion) {
             phrase_bars: 4,
         };
         let chords = progression::generate(&ps, 7);
-        g.bench_function(BenchmarkId::new("chords-rules", format!("{bars}bars")), |b| {
-            let mut seed = 0;
-            b.iter(|| {
-                seed += 1;
-                black_box(progression::generate(&ps, seed))
-            })
-        });
-        g.bench_function(BenchmarkId::new(format!("chords-model-{tag}"), format!("{bars}bars")), |b| {
-            let mut seed = 0;
-            b.iter(|| {
-                seed += 1;
-                let req = model::ChordRequest {
-                    key,
-                    meter,
-                    bars,
-                    style: "pop".into(),
-                    complexity: 0.3,
-                    temperature: arrange::temperature(0.5),
-                    top_p: 0.95,
-                    seed,
-                };
-                black_box(model::generate_chords(&req).expect("chords"))
-            })
-        });
-        g.bench_function(BenchmarkId::new(format!("melody-model-{tag}"), format!("{bars}bars")), |b| {
-            let mut seed = 0;
-            b.iter(|| {
-                seed += 1;
-                let req = model::MelodyRequest {
-                    key,
-                    meter,
-                    bars,
-                    chords: &chords,
-                    low: u7::new(60),
-                    high: u7::new(79),
-                    temperature: arrange::temperature(0.5),
-                    top_p: 0.95,
-                    seed,
-                    prime: &[],
-                };
-                black_box(model::generate_melody(&req).expect("melody"))
-            })
-        });
+        g.bench_function(
+            BenchmarkId::new("chords-rules", format!("{bars}bars")),
+            |b| {
+                let mut seed = 0;
+                b.iter(|| {
+                    seed += 1;
+                    black_box(progression::generate(&ps, seed))
+                })
+            },
+        );
+        g.bench_function(
+            BenchmarkId::new(format!("chords-model-{tag}"), format!("{bars}bars")),
+            |b| {
+                let mut seed = 0;
+                b.iter(|| {
+                    seed += 1;
+                    let req = model::ChordRequest {
+                        key,
+                        meter,
+                        bars,
+                        style: "pop".into(),
+                        complexity: 0.3,
+                        temperature: arrange::temperature(0.5),
+                        top_p: 0.95,
+                        seed,
+                    };
+                    black_box(model::generate_chords(&req).expect("chords"))
+                })
+            },
+        );
+        g.bench_function(
+            BenchmarkId::new(format!("melody-model-{tag}"), format!("{bars}bars")),
+            |b| {
+                let mut seed = 0;
+                b.iter(|| {
+                    seed += 1;
+                    let req = model::MelodyRequest {
+                        key,
+                        meter,
+                        bars,
+                        chords: &chords,
+                        low: u7::new(60),
+                        high: u7::new(79),
+                        temperature: arrange::temperature(0.5),
+                        top_p: 0.95,
+                        seed,
+                        prime: &[],
+                    };
+                    black_box(model::generate_melody(&req).expect("melody"))
+                })
+            },
+        );
         let ctx = |style: &'static str, seed: u64| PartContext {
             key,
             meter,
@@ -136,34 +153,59 @@ fn single_parts(c: &mut Criterion) {
             seed,
         };
         let mut seed = 0;
-        g.bench_function(BenchmarkId::new("melody-rules", format!("{bars}bars")), |b| {
-            b.iter(|| {
-                seed += 1;
-                black_box(parts::melody::generate(&ctx(arrange::default_style(PartKind::Melody), seed), 60, 79).expect("melody"))
-            })
-        });
+        g.bench_function(
+            BenchmarkId::new("melody-rules", format!("{bars}bars")),
+            |b| {
+                b.iter(|| {
+                    seed += 1;
+                    black_box(
+                        parts::melody::generate(
+                            &ctx(arrange::default_style(PartKind::Melody), seed),
+                            60,
+                            79,
+                        )
+                        .expect("melody"),
+                    )
+                })
+            },
+        );
         g.bench_function(BenchmarkId::new("voicing", format!("{bars}bars")), |b| {
             b.iter(|| {
                 seed += 1;
-                black_box(parts::chords::generate(&ctx(arrange::default_style(PartKind::Chords), seed)).expect("voicing"))
+                black_box(
+                    parts::chords::generate(&ctx(arrange::default_style(PartKind::Chords), seed))
+                        .expect("voicing"),
+                )
             })
         });
         g.bench_function(BenchmarkId::new("bass", format!("{bars}bars")), |b| {
             b.iter(|| {
                 seed += 1;
-                black_box(parts::bass::generate(&ctx(arrange::default_style(PartKind::Bass), seed)).expect("bass"))
+                black_box(
+                    parts::bass::generate(&ctx(arrange::default_style(PartKind::Bass), seed))
+                        .expect("bass"),
+                )
             })
         });
         g.bench_function(BenchmarkId::new("keys", format!("{bars}bars")), |b| {
             b.iter(|| {
                 seed += 1;
-                black_box(parts::keys::generate(&ctx(arrange::default_style(PartKind::Keys), seed)).expect("keys"))
+                black_box(
+                    parts::keys::generate(&ctx(arrange::default_style(PartKind::Keys), seed))
+                        .expect("keys"),
+                )
             })
         });
         g.bench_function(BenchmarkId::new("drums", format!("{bars}bars")), |b| {
             b.iter(|| {
                 seed += 1;
-                black_box(bandmate_engine::drums::generate(&ctx(arrange::default_style(PartKind::Drums), seed), 4).expect("drums"))
+                black_box(
+                    bandmate_engine::drums::generate(
+                        &ctx(arrange::default_style(PartKind::Drums), seed),
+                        4,
+                    )
+                    .expect("drums"),
+                )
             })
         });
     }
@@ -174,18 +216,34 @@ fn model_step(c: &mut Criterion) {
     let tag = backend_tag();
     let v = tokens::vocab().expect("vocab");
     let key = Key::new(PitchClass::new(0), Mode::Major);
-    let cond = tokens::ChordCond { mode: v.mode_index(key), meter: v.meter_index(Meter::COMMON), style: v.style_index("pop"), len: v.len_bucket(8) };
+    let cond = tokens::ChordCond {
+        mode: v.mode_index(key),
+        meter: v.meter_index(Meter::COMMON),
+        style: v.style_index("pop"),
+        len: v.len_bucket(8),
+    };
     let chord_x = v.chord_features(None, 0, 16, 8, cond).to_vec();
-    let melody_x = v.melody_features(None, 0, 16, 8, v.encode_chord(0, 0), 0, 0).to_vec();
+    let melody_x = v
+        .melody_features(None, 0, 16, 8, v.encode_chord(0, 0), 0, 0)
+        .to_vec();
     model::preload(ModelKind::Chords).expect("chord model");
     model::preload(ModelKind::Melody).expect("melody model");
     let mut g = c.benchmark_group("model-step");
-    g.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
     g.bench_function(BenchmarkId::new("chords", tag), |b| {
-        b.iter(|| black_box(model::run_steps(ModelKind::Chords, std::slice::from_ref(&chord_x)).expect("step")))
+        b.iter(|| {
+            black_box(
+                model::run_steps(ModelKind::Chords, std::slice::from_ref(&chord_x)).expect("step"),
+            )
+        })
     });
     g.bench_function(BenchmarkId::new("melody", tag), |b| {
-        b.iter(|| black_box(model::run_steps(ModelKind::Melody, std::slice::from_ref(&melody_x)).expect("step")))
+        b.iter(|| {
+            black_box(
+                model::run_steps(ModelKind::Melody, std::slice::from_ref(&melody_x)).expect("step"),
+            )
+        })
     });
     g.finish();
 }

@@ -146,7 +146,8 @@ impl Settings {
         }
         for &k in kinds {
             if self.part(k).is_none() {
-                self.parts.extend(default_parts(&[k]).into_iter().filter(|p| p.kind == k));
+                self.parts
+                    .extend(default_parts(&[k]).into_iter().filter(|p| p.kind == k));
             }
         }
     }
@@ -168,7 +169,15 @@ impl Settings {
             .parts
             .iter()
             .filter(|p| p.enabled)
-            .map(|p| format!("{}:{}:ch{}:oct{}", p.kind.name(), p.style, u16::from(p.channel) + 1, p.octave))
+            .map(|p| {
+                format!(
+                    "{}:{}:ch{}:oct{}",
+                    p.kind.name(),
+                    p.style,
+                    u16::from(p.channel) + 1,
+                    p.octave
+                )
+            })
             .collect();
         format!(
             "key={} meter={} tempo={} bars={} source={} style={} harmonic_rhythm={} complexity={:.2} adventure={:.2} density={:.2} swing={:.2} humanize={:.2} fill_every={} parts={}",
@@ -235,7 +244,12 @@ pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
 
 /// Regenerates one part of `clip` with `seed`, keeping the chord track and the other parts.
 /// Regenerating chords makes a new chord track and re-follows every other enabled part.
-pub fn regenerate(settings: &Settings, clip: &Clip, kind: PartKind, seed: u64) -> Result<Arrangement, ArrangeError> {
+pub fn regenerate(
+    settings: &Settings,
+    clip: &Clip,
+    kind: PartKind,
+    seed: u64,
+) -> Result<Arrangement, ArrangeError> {
     let mut s = settings.clone();
     s.seed = seed;
     if kind == PartKind::Chords {
@@ -247,19 +261,27 @@ pub fn regenerate(settings: &Settings, clip: &Clip, kind: PartKind, seed: u64) -
     s.validate()?;
     let mut notices = Vec::new();
     let mut out = clip.clone();
-    let opts = s
-        .part(kind)
-        .cloned()
-        .unwrap_or_else(|| default_parts(&[kind]).into_iter().find(|p| p.kind == kind).unwrap_or(PartOptions {
-            kind,
-            enabled: true,
-            style: default_style(kind).into(),
-            channel: kind.default_channel().as_int(),
-            octave: 0,
-        }));
+    let opts = s.part(kind).cloned().unwrap_or_else(|| {
+        default_parts(&[kind])
+            .into_iter()
+            .find(|p| p.kind == kind)
+            .unwrap_or(PartOptions {
+                kind,
+                enabled: true,
+                style: default_style(kind).into(),
+                channel: kind.default_channel().as_int(),
+                octave: 0,
+            })
+    });
     let (part, engine) = make_part(&s, &out, &opts, &mut notices)?;
     out.set_part(part);
-    out.provenance.engine = format!("{} {}=seed{}:{}", out.provenance.engine, kind.name(), seed, engine);
+    out.provenance.engine = format!(
+        "{} {}=seed{}:{}",
+        out.provenance.engine,
+        kind.name(),
+        seed,
+        engine
+    );
     Ok(Arrangement { clip: out, notices })
 }
 
@@ -276,8 +298,12 @@ fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, Str
             seed: s.seed,
         };
         match model::generate_chords(&req) {
-            Ok(chords) if valid_track(&chords, s) => return (chords, format!("model({})", model::backend_name())),
-            Ok(_) => notices.push("the chord model returned a track that does not cover the clip; used rules".into()),
+            Ok(chords) if valid_track(&chords, s) => {
+                return (chords, format!("model({})", model::backend_name()))
+            }
+            Ok(_) => notices.push(
+                "the chord model returned a track that does not cover the clip; used rules".into(),
+            ),
             Err(e) => notices.push(format!("chord model unavailable ({e}); used rules")),
         }
     }
@@ -288,9 +314,16 @@ fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, Str
         rhythm: s.harmonic_rhythm,
         complexity: s.complexity,
         adventure: s.adventure,
-        phrase_bars: if s.bars % 4 == 0 || s.bars > 4 { 4 } else { s.bars },
+        phrase_bars: if s.bars % 4 == 0 || s.bars > 4 {
+            4
+        } else {
+            s.bars
+        },
     };
-    (progression::generate(&ps, s.seed), "rules(functional-harmony)".into())
+    (
+        progression::generate(&ps, s.seed),
+        "rules(functional-harmony)".into(),
+    )
 }
 
 /// Maps the 0..1 adventure control to a sampling temperature 0.6..1.4.
@@ -302,11 +335,18 @@ fn valid_track(chords: &[ChordEvent], s: &Settings) -> bool {
     let len = s.meter.bar_ticks(TICKS_PER_QUARTER) * s.bars;
     !chords.is_empty()
         && chords.first().map(|c| c.start) == Some(0)
-        && chords.windows(2).all(|w| w[0].end() == w[1].start && w[0].duration > 0)
+        && chords
+            .windows(2)
+            .all(|w| w[0].end() == w[1].start && w[0].duration > 0)
         && chords.last().map(|c| c.end()) == Some(len)
 }
 
-fn make_part(s: &Settings, clip: &Clip, opts: &PartOptions, notices: &mut Vec<String>) -> Result<(Part, String), ArrangeError> {
+fn make_part(
+    s: &Settings,
+    clip: &Clip,
+    opts: &PartOptions,
+    notices: &mut Vec<String>,
+) -> Result<(Part, String), ArrangeError> {
     let seed = Rng::derive(s.seed, opts.kind.name()).next_u64();
     let ctx = PartContext {
         key: s.key,
@@ -320,10 +360,22 @@ fn make_part(s: &Settings, clip: &Clip, opts: &PartOptions, notices: &mut Vec<St
         seed,
     };
     let (mut notes, engine): (Vec<Note>, String) = match opts.kind {
-        PartKind::Chords => (parts::chords::generate(&ctx)?, "rules(voice-leading)".into()),
-        PartKind::Bass => (parts::bass::generate(&ctx)?, format!("rules(bass:{})", opts.style)),
-        PartKind::Keys => (parts::keys::generate(&ctx)?, format!("rules(keys:{})", opts.style)),
-        PartKind::Drums => (drums::generate(&ctx, s.fill_every)?, format!("rules(drums:{})", opts.style)),
+        PartKind::Chords => (
+            parts::chords::generate(&ctx)?,
+            "rules(voice-leading)".into(),
+        ),
+        PartKind::Bass => (
+            parts::bass::generate(&ctx)?,
+            format!("rules(bass:{})", opts.style),
+        ),
+        PartKind::Keys => (
+            parts::keys::generate(&ctx)?,
+            format!("rules(keys:{})", opts.style),
+        ),
+        PartKind::Drums => (
+            drums::generate(&ctx, s.fill_every)?,
+            format!("rules(drums:{})", opts.style),
+        ),
         PartKind::Melody => melody(s, &ctx, notices)?,
     };
     let mut rng = Rng::derive(seed, "groove");
@@ -337,7 +389,11 @@ fn make_part(s: &Settings, clip: &Clip, opts: &PartOptions, notices: &mut Vec<St
     Ok((part, engine))
 }
 
-fn melody(s: &Settings, ctx: &PartContext, notices: &mut Vec<String>) -> Result<(Vec<Note>, String), ArrangeError> {
+fn melody(
+    s: &Settings,
+    ctx: &PartContext,
+    notices: &mut Vec<String>,
+) -> Result<(Vec<Note>, String), ArrangeError> {
     let shift = ctx.octave as i32 * 12;
     let low = (60 + shift).clamp(0, 110) as u8;
     let high = (low as i32 + 19).clamp(0, 127) as u8;
@@ -355,12 +411,17 @@ fn melody(s: &Settings, ctx: &PartContext, notices: &mut Vec<String>) -> Result<
             prime: &[],
         };
         match model::generate_melody(&req) {
-            Ok(notes) if !notes.is_empty() => return Ok((notes, format!("model({})", model::backend_name()))),
+            Ok(notes) if !notes.is_empty() => {
+                return Ok((notes, format!("model({})", model::backend_name())))
+            }
             Ok(_) => notices.push("the melody model returned no notes; used rules".into()),
             Err(e) => notices.push(format!("melody model unavailable ({e}); used rules")),
         }
     }
-    Ok((parts::melody::generate(ctx, low, high)?, "rules(melody)".into()))
+    Ok((
+        parts::melody::generate(ctx, low, high)?,
+        "rules(melody)".into(),
+    ))
 }
 
 #[cfg(test)]
@@ -369,7 +430,11 @@ mod tests {
 
     #[test]
     fn rules_arrangement_is_deterministic_and_complete() {
-        let mut s = Settings { source: Source::Rules, bars: 8, ..Settings::default() };
+        let mut s = Settings {
+            source: Source::Rules,
+            bars: 8,
+            ..Settings::default()
+        };
         s.enable_only(&PartKind::ALL);
         let a = generate(&s).expect("arrangement");
         let b = generate(&s).expect("arrangement");
@@ -384,15 +449,24 @@ mod tests {
 
     #[test]
     fn bad_settings_are_errors() {
-        let s = Settings { bars: 0, ..Settings::default() };
+        let s = Settings {
+            bars: 0,
+            ..Settings::default()
+        };
         assert_eq!(generate(&s).err(), Some(ArrangeError::Bars(0)));
-        let s = Settings { tempo_bpm: f64::INFINITY, ..Settings::default() };
+        let s = Settings {
+            tempo_bpm: f64::INFINITY,
+            ..Settings::default()
+        };
         assert!(matches!(generate(&s), Err(ArrangeError::Tempo(_))));
     }
 
     #[test]
     fn regenerating_one_part_keeps_the_others() {
-        let mut s = Settings { source: Source::Rules, ..Settings::default() };
+        let mut s = Settings {
+            source: Source::Rules,
+            ..Settings::default()
+        };
         s.enable_only(&[PartKind::Chords, PartKind::Bass, PartKind::Drums]);
         let a = generate(&s).expect("arrangement").clip;
         let b = regenerate(&s, &a, PartKind::Drums, 99).expect("regen").clip;

@@ -91,23 +91,119 @@ pub const QUALITIES: [QualityInfo; 26] = [
     q!(Major6, "6", ["maj6", "M6"], [0, 4, 7, 9], 1, false, "6"),
     q!(Minor6, "m6", ["min6"], [0, 3, 7, 9], 1, true, "6"),
     q!(Dominant7, "7", ["dom7"], [0, 4, 7, 10], 1, false, "7"),
-    q!(Major7, "maj7", ["M7", "Δ", "Δ7", "ma7"], [0, 4, 7, 11], 1, false, "maj7"),
-    q!(Minor7, "m7", ["min7", "-7", "mi7"], [0, 3, 7, 10], 1, true, "7"),
-    q!(HalfDiminished7, "m7b5", ["ø", "ø7", "min7b5"], [0, 3, 6, 10], 1, true, "ø7"),
-    q!(Diminished7, "dim7", ["°7", "o7"], [0, 3, 6, 9], 1, true, "°7"),
-    q!(MinorMajor7, "mMaj7", ["mmaj7", "m(maj7)", "minmaj7"], [0, 3, 7, 11], 2, true, "maj7"),
-    q!(Dominant7Sus4, "7sus4", ["7sus"], [0, 5, 7, 10], 1, false, "7sus4"),
+    q!(
+        Major7,
+        "maj7",
+        ["M7", "Δ", "Δ7", "ma7"],
+        [0, 4, 7, 11],
+        1,
+        false,
+        "maj7"
+    ),
+    q!(
+        Minor7,
+        "m7",
+        ["min7", "-7", "mi7"],
+        [0, 3, 7, 10],
+        1,
+        true,
+        "7"
+    ),
+    q!(
+        HalfDiminished7,
+        "m7b5",
+        ["ø", "ø7", "min7b5"],
+        [0, 3, 6, 10],
+        1,
+        true,
+        "ø7"
+    ),
+    q!(
+        Diminished7,
+        "dim7",
+        ["°7", "o7"],
+        [0, 3, 6, 9],
+        1,
+        true,
+        "°7"
+    ),
+    q!(
+        MinorMajor7,
+        "mMaj7",
+        ["mmaj7", "m(maj7)", "minmaj7"],
+        [0, 3, 7, 11],
+        2,
+        true,
+        "maj7"
+    ),
+    q!(
+        Dominant7Sus4,
+        "7sus4",
+        ["7sus"],
+        [0, 5, 7, 10],
+        1,
+        false,
+        "7sus4"
+    ),
     q!(Add9, "add9", ["add2"], [0, 4, 7, 14], 1, false, "add9"),
-    q!(MinorAdd9, "madd9", ["m(add9)"], [0, 3, 7, 14], 2, true, "add9"),
+    q!(
+        MinorAdd9,
+        "madd9",
+        ["m(add9)"],
+        [0, 3, 7, 14],
+        2,
+        true,
+        "add9"
+    ),
     q!(Dominant9, "9", [], [0, 4, 7, 10, 14], 2, false, "9"),
     q!(Major9, "maj9", ["M9"], [0, 4, 7, 11, 14], 2, false, "maj9"),
-    q!(Minor9, "m9", ["min9", "-9"], [0, 3, 7, 10, 14], 2, true, "9"),
-    q!(Dominant7Flat9, "7b9", [], [0, 4, 7, 10, 13], 2, false, "7b9"),
-    q!(Dominant7Sharp9, "7#9", [], [0, 4, 7, 10, 15], 2, false, "7#9"),
+    q!(
+        Minor9,
+        "m9",
+        ["min9", "-9"],
+        [0, 3, 7, 10, 14],
+        2,
+        true,
+        "9"
+    ),
+    q!(
+        Dominant7Flat9,
+        "7b9",
+        [],
+        [0, 4, 7, 10, 13],
+        2,
+        false,
+        "7b9"
+    ),
+    q!(
+        Dominant7Sharp9,
+        "7#9",
+        [],
+        [0, 4, 7, 10, 15],
+        2,
+        false,
+        "7#9"
+    ),
     q!(Dominant11, "11", [], [0, 4, 7, 10, 14, 17], 3, false, "11"),
-    q!(Minor11, "m11", ["min11"], [0, 3, 7, 10, 14, 17], 3, true, "11"),
+    q!(
+        Minor11,
+        "m11",
+        ["min11"],
+        [0, 3, 7, 10, 14, 17],
+        3,
+        true,
+        "11"
+    ),
     q!(Dominant13, "13", [], [0, 4, 7, 10, 14, 21], 3, false, "13"),
-    q!(Major13, "maj13", ["M13"], [0, 4, 7, 11, 14, 21], 3, false, "maj13"),
+    q!(
+        Major13,
+        "maj13",
+        ["M13"],
+        [0, 4, 7, 11, 14, 21],
+        3,
+        false,
+        "maj13"
+    ),
 ];
 
 impl Quality {
@@ -430,11 +526,21 @@ impl FromStr for RomanChord {
         let find = |sfx: &str| {
             QUALITIES
                 .iter()
-                .find(|q| q.lower_roman == lower && q.roman_suffix == sfx && (!seventh || q.intervals.len() >= 4))
+                .find(|q| {
+                    q.lower_roman == lower
+                        && q.roman_suffix == sfx
+                        && (!seventh || q.intervals.len() >= 4)
+                })
                 .map(|q| q.quality)
         };
         let quality = find(suffix)
-            .or_else(|| if seventh { find(&format!("{suffix}7")) } else { None })
+            .or_else(|| {
+                if seventh {
+                    find(&format!("{suffix}7"))
+                } else {
+                    None
+                }
+            })
             .ok_or_else(err)?;
         Ok(RomanChord {
             degree,
@@ -471,14 +577,23 @@ mod tests {
     fn diatonic_chords() {
         let key: Key = "C major".parse().expect("key");
         let names: Vec<String> = (0..7)
-            .map(|d| RomanChord::diatonic(key, d, false).to_chord(key).to_string())
+            .map(|d| {
+                RomanChord::diatonic(key, d, false)
+                    .to_chord(key)
+                    .to_string()
+            })
             .collect();
         assert_eq!(names, ["C", "Dm", "Em", "F", "G", "Am", "Bdim"]);
         let v7 = RomanChord::diatonic(key, 4, true);
         assert_eq!(v7.to_string(), "V7");
         assert_eq!(v7.to_chord(key).to_string(), "G7");
         let minor: Key = "A harmonic minor".parse().expect("key");
-        assert_eq!(RomanChord::diatonic(minor, 4, false).to_chord(minor).to_string(), "E");
+        assert_eq!(
+            RomanChord::diatonic(minor, 4, false)
+                .to_chord(minor)
+                .to_string(),
+            "E"
+        );
     }
 
     #[test]
@@ -495,11 +610,21 @@ mod tests {
     #[test]
     fn seventh_chord_inversion_figures() {
         let key: Key = "C major".parse().expect("key");
-        for (fig, bass) in [("V65", "G7/B"), ("V43", "G7/D"), ("V42", "G7/F"), ("ii65", "Dm7/F"), ("viiø43", "Bm7b5/F")] {
+        for (fig, bass) in [
+            ("V65", "G7/B"),
+            ("V43", "G7/D"),
+            ("V42", "G7/F"),
+            ("ii65", "Dm7/F"),
+            ("viiø43", "Bm7b5/F"),
+        ] {
             let r: RomanChord = fig.parse().expect("roman");
             assert_eq!(r.to_chord(key).to_string(), bass, "{fig}");
             // The printed form parses back to the same numeral.
-            assert_eq!(r.to_string().parse::<RomanChord>().expect("reparse"), r, "{fig}");
+            assert_eq!(
+                r.to_string().parse::<RomanChord>().expect("reparse"),
+                r,
+                "{fig}"
+            );
         }
         assert!("V42x".parse::<RomanChord>().is_err());
     }

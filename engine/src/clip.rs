@@ -243,7 +243,8 @@ mod serde_u4 {
     }
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u4, D::Error> {
         let v = u8::deserialize(d)?;
-        u4::try_from(v).ok_or_else(|| serde::de::Error::custom(format!("{v} is not a MIDI channel")))
+        u4::try_from(v)
+            .ok_or_else(|| serde::de::Error::custom(format!("{v} is not a MIDI channel")))
     }
 }
 

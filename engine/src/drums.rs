@@ -57,14 +57,23 @@ fn step_hit(c: u8) -> Option<(i32, f32)> {
 pub fn generate(ctx: &PartContext, fill_every: u32) -> Result<Vec<Note>, PartError> {
     let st = style(ctx.style)?;
     let mut rng = Rng::derive(ctx.seed, "drums");
-    let density = if ctx.density.is_finite() { ctx.density.clamp(0.0, 1.0) } else { 0.5 };
+    let density = if ctx.density.is_finite() {
+        ctx.density.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     let bar = ctx.bar_ticks();
     let unit = ctx.meter.beat_ticks(TICKS_PER_QUARTER).max(1);
     let starts = ctx.meter.group_starts(TICKS_PER_QUARTER);
     let groups: Vec<(u32, u32)> = starts
         .iter()
         .enumerate()
-        .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s)))
+        .map(|(i, &s)| {
+            (
+                s,
+                starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s),
+            )
+        })
         .filter(|&(_, len)| len > 0)
         .collect();
     let n = groups.len();
@@ -74,7 +83,11 @@ pub fn generate(ctx: &PartContext, fill_every: u32) -> Result<Vec<Note>, PartErr
         let fill_bar = fill_every > 0 && (b + 1) % fill_every == 0;
         let section_start = b == 0 || (fill_every > 0 && b % fill_every == 0);
         let pattern = pick_pattern(st, b, &mut rng);
-        let fill = if fill_bar { rng.pick(st.fills).copied() } else { None };
+        let fill = if fill_bar {
+            rng.pick(st.fills).copied()
+        } else {
+            None
+        };
         // Fills take the last groups of the bar, leaving at least the first group to the groove.
         let fill_groups = fill.map_or(0, |f| f.len().min(n.saturating_sub(1)).max(1));
         for (gi, &(gs, glen)) in groups.iter().enumerate() {
@@ -82,13 +95,26 @@ pub fn generate(ctx: &PartContext, fill_every: u32) -> Result<Vec<Note>, PartErr
                 Some(f) if gi + fill_groups >= n => f[f.len() - (n - gi)],
                 _ => pattern[cell_index(gi, n, pattern.len())],
             };
-            render_cell(cell, bar_start + gs, glen, unit, density, &mut rng, &mut notes);
+            render_cell(
+                cell,
+                bar_start + gs,
+                glen,
+                unit,
+                density,
+                &mut rng,
+                &mut notes,
+            );
         }
         if section_start {
             // Crash replaces the cymbal on the downbeat and is doubled by the kick.
-            notes.retain(|x: &Note| x.start != bar_start || !TIMEKEEPERS.contains(&x.pitch.as_int()));
+            notes.retain(|x: &Note| {
+                x.start != bar_start || !TIMEKEEPERS.contains(&x.pitch.as_int())
+            });
             notes.push(Note::new(bar_start, HIT_TICKS, st.crash as i32, 112));
-            if !notes.iter().any(|x| x.start == bar_start && x.pitch.as_int() == gm::KICK) {
+            if !notes
+                .iter()
+                .any(|x| x.start == bar_start && x.pitch.as_int() == gm::KICK)
+            {
                 notes.push(Note::new(bar_start, HIT_TICKS, gm::KICK as i32, 110));
             }
         }
@@ -120,7 +146,15 @@ fn cell_index(gi: usize, n: usize, cells: usize) -> usize {
 }
 
 /// Adds a cell's hits for a group starting at `start` lasting `len` ticks (beat unit `unit`).
-fn render_cell(cell: Cell, start: u32, len: u32, unit: u32, density: f32, rng: &mut Rng, out: &mut Vec<Note>) {
+fn render_cell(
+    cell: Cell,
+    start: u32,
+    len: u32,
+    unit: u32,
+    density: f32,
+    rng: &mut Rng,
+    out: &mut Vec<Note>,
+) {
     let units = len / unit;
     let triple = units >= 3 && units.is_multiple_of(3);
     for lane in cell {
@@ -141,7 +175,9 @@ fn render_cell(cell: Cell, start: u32, len: u32, unit: u32, density: f32, rng: &
             } else {
                 b'.'
             };
-            let Some((vel, need)) = step_hit(c) else { continue };
+            let Some((vel, need)) = step_hit(c) else {
+                continue;
+            };
             if density < need {
                 continue;
             }
@@ -179,7 +215,10 @@ mod tests {
     #[test]
     fn every_style_in_every_meter() {
         for name in styles() {
-            for meter in ["4/4", "3/4", "5/4", "6/8", "7/8", "12/8", "2/2", "1/4", "13/16", "9/8", "11/8", "3/32"] {
+            for meter in [
+                "4/4", "3/4", "5/4", "6/8", "7/8", "12/8", "2/2", "1/4", "13/16", "9/8", "11/8",
+                "3/32",
+            ] {
                 let c = ctx(name, meter, 5, 0.5);
                 let notes = generate(&c, 4).expect("drums");
                 assert!(!notes.is_empty(), "{name} {meter}");
@@ -198,13 +237,24 @@ mod tests {
         let sparse = generate(&ctx("rock", "4/4", 4, 0.0), 0).expect("drums");
         let busy = generate(&ctx("rock", "4/4", 4, 1.0), 0).expect("drums");
         assert!(busy.len() > sparse.len());
-        assert!(sparse.iter().all(|n| n.velocity.as_int() > 60), "no ghosts at density 0");
-        assert!(busy.iter().any(|n| n.velocity.as_int() < 50), "ghosts at density 1");
+        assert!(
+            sparse.iter().all(|n| n.velocity.as_int() > 60),
+            "no ghosts at density 0"
+        );
+        assert!(
+            busy.iter().any(|n| n.velocity.as_int() < 50),
+            "ghosts at density 1"
+        );
         // Snare on beats 2 and 4 of every bar.
         for b in 0..4 {
             for beat in [1, 3] {
                 let t = b * 1920 + beat * 480;
-                assert!(sparse.iter().any(|n| n.start == t && n.pitch.as_int() == gm::SNARE), "bar {b} beat {beat}");
+                assert!(
+                    sparse
+                        .iter()
+                        .any(|n| n.start == t && n.pitch.as_int() == gm::SNARE),
+                    "bar {b} beat {beat}"
+                );
             }
         }
         assert_eq!(count(&sparse, gm::CRASH), 1);
@@ -218,7 +268,9 @@ mod tests {
             notes
                 .iter()
                 .filter(|n| n.start / 1920 == bar)
-                .filter(|n| matches!(n.pitch.as_int(), 41 | 45 | 47 | 50) || n.pitch.as_int() == gm::SNARE)
+                .filter(|n| {
+                    matches!(n.pitch.as_int(), 41 | 45 | 47 | 50) || n.pitch.as_int() == gm::SNARE
+                })
                 .count()
         };
         let without = generate(&c, 0).expect("drums");
@@ -230,18 +282,27 @@ mod tests {
     #[test]
     fn six_eight_ballad_hats_on_eighths() {
         let notes = generate(&ctx("ballad-6/8", "6/8", 1, 1.0), 0).expect("drums");
-        let hats: Vec<u32> = notes.iter().filter(|n| n.pitch.as_int() == gm::CLOSED_HAT).map(|n| n.start).collect();
+        let hats: Vec<u32> = notes
+            .iter()
+            .filter(|n| n.pitch.as_int() == gm::CLOSED_HAT)
+            .map(|n| n.start)
+            .collect();
         assert!(hats.iter().all(|t| t % 240 == 0), "{hats:?}");
         // A duple style in 7/8 keeps hats on the eighth grid.
         let notes = generate(&ctx("rock", "7/8", 1, 1.0), 0).expect("drums");
-        assert!(notes.iter().filter(|n| n.pitch.as_int() == gm::CLOSED_HAT).all(|n| n.start % 120 == 0));
+        assert!(notes
+            .iter()
+            .filter(|n| n.pitch.as_int() == gm::CLOSED_HAT)
+            .all(|n| n.start % 120 == 0));
     }
 
     #[test]
     fn unknown_style_lists_names() {
         let err = generate(&ctx("polka", "4/4", 1, 0.5), 0).expect_err("unknown");
         match err {
-            PartError::UnknownStyle { known, .. } => assert!(known.contains("bossa") && known.contains("trap")),
+            PartError::UnknownStyle { known, .. } => {
+                assert!(known.contains("bossa") && known.contains("trap"))
+            }
             e => panic!("{e}"),
         }
         assert!(styles().len() >= 12);

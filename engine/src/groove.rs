@@ -41,7 +41,12 @@ pub fn humanize(notes: &mut [Note], amount: f32, rng: &mut Rng) {
             n.start = start as u32;
             n.duration = (end - start).max(1) as u32;
         }
-        *n = Note::new(n.start, n.duration, n.pitch.as_int() as i32, n.velocity.as_int() as i32 + dv);
+        *n = Note::new(
+            n.start,
+            n.duration,
+            n.pitch.as_int() as i32,
+            n.velocity.as_int() as i32 + dv,
+        );
     }
 }
 

@@ -52,17 +52,26 @@ pub fn import(bytes: &[u8]) -> Result<Clip, ImportError> {
         for ev in track {
             if let TrackEventKind::Meta(m) = ev.kind {
                 match m {
-                    MetaMessage::Tempo(t) if tempo_us.is_none() && t.as_int() > 0 => tempo_us = Some(t.as_int()),
-                    MetaMessage::TimeSignature(n, d, _, _) if meter.is_none() => {
-                        meter = (d <= 5).then(|| Meter::new(n, 1 << d).ok()).flatten().or(Some(Meter::COMMON));
+                    MetaMessage::Tempo(t) if tempo_us.is_none() && t.as_int() > 0 => {
+                        tempo_us = Some(t.as_int())
                     }
-                    MetaMessage::KeySignature(sharps, minor) if key_sig.is_none() => key_sig = key_from_signature(sharps, minor),
+                    MetaMessage::TimeSignature(n, d, _, _) if meter.is_none() => {
+                        meter = (d <= 5)
+                            .then(|| Meter::new(n, 1 << d).ok())
+                            .flatten()
+                            .or(Some(Meter::COMMON));
+                    }
+                    MetaMessage::KeySignature(sharps, minor) if key_sig.is_none() => {
+                        key_sig = key_from_signature(sharps, minor)
+                    }
                     _ => {}
                 }
             }
         }
     }
-    let bpm = tempo_us.map_or(DEFAULT_BPM, |us| 60_000_000.0 / us as f64).clamp(20.0, 999.0);
+    let bpm = tempo_us
+        .map_or(DEFAULT_BPM, |us| 60_000_000.0 / us as f64)
+        .clamp(20.0, 999.0);
     let meter = meter.unwrap_or(Meter::COMMON);
     let scale = TickScale::new(smf.header.timing, bpm)?;
 
@@ -106,7 +115,11 @@ pub fn import(bytes: &[u8]) -> Result<Clip, ImportError> {
         // Unterminated notes end with the track (or last a quarter note when that is no later).
         for (slot, o) in open.iter().enumerate() {
             if let Some((start, vel)) = *o {
-                let end = if now > start { now } else { start.saturating_add(scale.quarter_source_ticks()) };
+                let end = if now > start {
+                    now
+                } else {
+                    start.saturating_add(scale.quarter_source_ticks())
+                };
                 push_note(&mut notes[slot / 128], &scale, start, end, slot % 128, vel);
             }
         }
@@ -116,7 +129,11 @@ pub fn import(bytes: &[u8]) -> Result<Clip, ImportError> {
             let kind = guess_kind(ch, &ns);
             let base = name.clone().unwrap_or_else(|| format!("track {}", ti + 1));
             let mut part = Part::new(kind, ns);
-            part.name = if used.len() > 1 { format!("{base} ch{}", ch + 1) } else { base };
+            part.name = if used.len() > 1 {
+                format!("{base} ch{}", ch + 1)
+            } else {
+                base
+            };
             part.channel = midly::num::u4::new(ch as u8);
             parts.push(part);
         }
@@ -193,7 +210,10 @@ impl TickScale {
             Timing::Metrical(tpq) if tpq.as_int() == 0 => Err(ImportError::ZeroTicksPerQuarter),
             Timing::Metrical(tpq) => Ok(TickScale::Metrical(tpq.as_int() as u64)),
             Timing::Timecode(_, 0) => Err(ImportError::Timecode { subframes: 0 }),
-            Timing::Timecode(fps, sub) => Ok(TickScale::Timecode { per_second: fps.as_f32() as f64 * sub as f64, bpm }),
+            Timing::Timecode(fps, sub) => Ok(TickScale::Timecode {
+                per_second: fps.as_f32() as f64 * sub as f64,
+                bpm,
+            }),
         }
     }
 
@@ -220,7 +240,9 @@ impl TickScale {
     fn quarter_source_ticks(self) -> u64 {
         match self {
             TickScale::Metrical(tpq) => tpq.max(1),
-            TickScale::Timecode { per_second, bpm } => ((per_second * 60.0 / bpm).round() as u64).max(1),
+            TickScale::Timecode { per_second, bpm } => {
+                ((per_second * 60.0 / bpm).round() as u64).max(1)
+            }
         }
     }
 }
@@ -285,7 +307,11 @@ mod tests {
 
     #[test]
     fn round_trips_a_generated_clip() {
-        let mut s = crate::arrange::Settings { source: crate::arrange::Source::Rules, bars: 4, ..Default::default() };
+        let mut s = crate::arrange::Settings {
+            source: crate::arrange::Source::Rules,
+            bars: 4,
+            ..Default::default()
+        };
         s.meter = "3/4".parse().expect("meter");
         s.tempo_bpm = 96.0;
         s.key = "E minor".parse().expect("key");
@@ -303,7 +329,10 @@ mod tests {
             assert_eq!(a.channel, b.channel);
             assert_eq!(a.name, b.name);
         }
-        assert_eq!(back.part(PartKind::Drums).map(|p| p.channel.as_int()), Some(9));
+        assert_eq!(
+            back.part(PartKind::Drums).map(|p| p.channel.as_int()),
+            Some(9)
+        );
     }
 
     #[test]
@@ -320,9 +349,15 @@ mod tests {
         let clip = import(&smf_bytes(96, &[track])).expect("import");
         let notes = &clip.parts[0].notes;
         assert_eq!(notes.len(), 3);
-        assert_eq!((notes[0].start, notes[0].duration, notes[0].pitch.as_int()), (0, 480, 60));
+        assert_eq!(
+            (notes[0].start, notes[0].duration, notes[0].pitch.as_int()),
+            (0, 480, 60)
+        );
         assert_eq!((notes[1].start, notes[1].duration), (480, 240));
-        assert_eq!((notes[2].start, notes[2].duration, notes[2].pitch.as_int()), (720, 480, 67));
+        assert_eq!(
+            (notes[2].start, notes[2].duration, notes[2].pitch.as_int()),
+            (720, 480, 67)
+        );
         assert_eq!(clip.bars, 1);
         assert_eq!(clip.meter, Meter::COMMON);
         assert_eq!(clip.tempo_bpm, 120.0);
@@ -338,12 +373,20 @@ mod tests {
         track.extend_from_slice(&[0x00, 0xFF, 0x2F, 0x00]);
         let clip = import(&smf_bytes(1, &[&track])).expect("import");
         assert!(clip.length_ticks() <= MAX_TICKS + clip.bar_ticks());
-        assert!(clip.parts.iter().all(|p| p.notes.iter().all(|n| n.end() <= clip.length_ticks())));
+        assert!(clip
+            .parts
+            .iter()
+            .all(|p| p.notes.iter().all(|n| n.end() <= clip.length_ticks())));
     }
 
     #[test]
     fn smpte_timing_converts_through_tempo() {
-        let mut bytes = smf_bytes(0, &[&[0x00, 0x90, 60, 100, 0x81, 0x48, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00]]);
+        let mut bytes = smf_bytes(
+            0,
+            &[&[
+                0x00, 0x90, 60, 100, 0x81, 0x48, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00,
+            ]],
+        );
         // 25 fps × 8 ticks per frame = 200 ticks per second; 200 ticks at 120 bpm = 2 quarters.
         bytes[12] = (-25i8) as u8;
         bytes[13] = 8;
@@ -356,11 +399,25 @@ mod tests {
     #[test]
     fn malformed_files_are_errors() {
         assert_eq!(import(&[]), Err(ImportError::Empty));
-        assert!(matches!(import(b"not a midi file"), Err(ImportError::Parse(_))));
-        assert!(matches!(import(&b"MThd\x00\x00\x00\x06\x00\x01"[..]), Err(ImportError::Parse(_))));
-        assert_eq!(import(&smf_bytes(0, &[&[0x00, 0xFF, 0x2F, 0x00]])), Err(ImportError::ZeroTicksPerQuarter));
+        assert!(matches!(
+            import(b"not a midi file"),
+            Err(ImportError::Parse(_))
+        ));
+        assert!(matches!(
+            import(&b"MThd\x00\x00\x00\x06\x00\x01"[..]),
+            Err(ImportError::Parse(_))
+        ));
+        assert_eq!(
+            import(&smf_bytes(0, &[&[0x00, 0xFF, 0x2F, 0x00]])),
+            Err(ImportError::ZeroTicksPerQuarter)
+        );
         // Truncated track data and garbage bytes never panic.
-        let good = smf_bytes(480, &[&[0x00, 0x90, 60, 100, 0x83, 0x60, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00]]);
+        let good = smf_bytes(
+            480,
+            &[&[
+                0x00, 0x90, 60, 100, 0x83, 0x60, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00,
+            ]],
+        );
         for cut in 0..good.len() {
             let _ = import(&good[..cut]);
         }
@@ -389,9 +446,24 @@ mod tests {
 
     #[test]
     fn key_signatures() {
-        assert_eq!(key_from_signature(0, false).map(|k| k.to_string()).as_deref(), Some("C major"));
-        assert_eq!(key_from_signature(-3, true).map(|k| k.to_string()).as_deref(), Some("C minor"));
-        assert_eq!(key_from_signature(4, false).map(|k| k.to_string()).as_deref(), Some("E major"));
+        assert_eq!(
+            key_from_signature(0, false)
+                .map(|k| k.to_string())
+                .as_deref(),
+            Some("C major")
+        );
+        assert_eq!(
+            key_from_signature(-3, true)
+                .map(|k| k.to_string())
+                .as_deref(),
+            Some("C minor")
+        );
+        assert_eq!(
+            key_from_signature(4, false)
+                .map(|k| k.to_string())
+                .as_deref(),
+            Some("E major")
+        );
         assert_eq!(key_from_signature(8, false), None);
         for k in 0..12 {
             for mode in [Mode::Major, Mode::NaturalMinor] {

@@ -18,13 +18,21 @@ pub enum Profile {
 const PROFILES: [(Profile, [f64; 12], [f64; 12]); 2] = [
     (
         Profile::KrumhanslKessler,
-        [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88],
-        [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17],
+        [
+            6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
+        ],
+        [
+            6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
+        ],
     ),
     (
         Profile::AlbrechtShanahan,
-        [0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081],
-        [0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052],
+        [
+            0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081,
+        ],
+        [
+            0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052,
+        ],
     ),
 ];
 
@@ -50,7 +58,10 @@ pub fn detect(notes: impl IntoIterator<Item = (u8, u32)>) -> Option<KeyEstimate>
 }
 
 /// [`detect`] with a chosen profile.
-pub fn detect_with(profile: Profile, notes: impl IntoIterator<Item = (u8, u32)>) -> Option<KeyEstimate> {
+pub fn detect_with(
+    profile: Profile,
+    notes: impl IntoIterator<Item = (u8, u32)>,
+) -> Option<KeyEstimate> {
     let mut hist = [0f64; 12];
     for (pitch, weight) in notes {
         hist[(pitch % 12) as usize] += weight as f64;
@@ -159,7 +170,10 @@ mod tests {
         assert_eq!(est.key.to_string(), "A minor", "{est:?}");
         // D minor scale and arpeggio.
         let d_minor = melody("D:2 E F G A:2 Bb A G F E D:2 F A D:4 C# D:4 A:2 F:2 D:4");
-        assert_eq!(detect(d_minor).expect("estimate").key.to_string(), "D minor");
+        assert_eq!(
+            detect(d_minor).expect("estimate").key.to_string(),
+            "D minor"
+        );
     }
 
     #[test]

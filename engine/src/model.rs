@@ -35,11 +35,24 @@ pub enum ModelError {
     #[error("{model}: config.json does not parse: {reason}")]
     Config { model: &'static str, reason: String },
     #[error("{model}: incompatible {field}: engine expects {expected}, model has {found}")]
-    Incompatible { model: &'static str, field: &'static str, expected: String, found: String },
+    Incompatible {
+        model: &'static str,
+        field: &'static str,
+        expected: String,
+        found: String,
+    },
     #[error("{model}: embedded model bytes have sha256 {found}, config says {expected}")]
-    Checksum { model: &'static str, expected: String, found: String },
+    Checksum {
+        model: &'static str,
+        expected: String,
+        found: String,
+    },
     #[error("{model}: cannot load on {backend}: {reason}")]
-    Load { model: &'static str, backend: &'static str, reason: String },
+    Load {
+        model: &'static str,
+        backend: &'static str,
+        reason: String,
+    },
     #[error("{model}: inference failed: {reason}")]
     Inference { model: &'static str, reason: String },
     #[error("unsupported request: {reason}")]
@@ -126,10 +139,15 @@ const MAX_BARS: u32 = 1024;
 fn grid(meter: Meter, bars: u32) -> Result<(&'static tokens::Vocab, u32, u32), ModelError> {
     let v = tokens::vocab().map_err(ModelError::Vocab)?;
     if bars == 0 || bars > MAX_BARS {
-        return Err(ModelError::Unsupported { reason: format!("{bars} bars (1..={MAX_BARS})") });
+        return Err(ModelError::Unsupported {
+            reason: format!("{bars} bars (1..={MAX_BARS})"),
+        });
     }
     let bar16 = v.bar_steps(meter).ok_or_else(|| ModelError::Unsupported {
-        reason: format!("meter {}/{} is not a whole number of 16ths", meter.numerator, meter.denominator),
+        reason: format!(
+            "meter {}/{} is not a whole number of 16ths",
+            meter.numerator, meter.denominator
+        ),
     })?;
     Ok((v, bar16, v.grid_ticks))
 }
@@ -141,7 +159,9 @@ pub fn allowed_qualities(complexity: f32) -> &'static [&'static str] {
     } else if complexity < 2.0 / 3.0 {
         &["maj", "min", "dim", "dom7", "min7", "sus4"]
     } else {
-        &["maj", "min", "dim", "aug", "sus4", "dom7", "maj7", "min7", "hdim7", "dim7"]
+        &[
+            "maj", "min", "dim", "aug", "sus4", "dom7", "maj7", "min7", "hdim7", "dim7",
+        ]
     }
 }
 
@@ -166,7 +186,9 @@ pub fn generate_chords(req: &ChordRequest) -> Result<Vec<ChordEvent>, ModelError
             Some(ChordToken::Chord { root, quality }) => {
                 let pc = req.key.tonic.transpose(root as i32).index();
                 quals.contains(&v.qualities[quality].name.as_str())
-                    && (!diatonic_only || scale & (1 << pc) != 0 || (root == 7 && v.qualities[quality].name != "min"))
+                    && (!diatonic_only
+                        || scale & (1 << pc) != 0
+                        || (root == 7 && v.qualities[quality].name != "min"))
             }
             _ => false,
         })
@@ -181,14 +203,30 @@ pub fn generate_chords(req: &ChordRequest) -> Result<Vec<ChordEvent>, ModelError
     while t < total {
         let x = v.chord_features(prev, t, bar16, req.bars, cond);
         let o = m.step(&x, &mut h)?;
-        let c = sampling::sample(&o.logits_a, &chord_mask, req.temperature, req.top_p, &mut rng)
-            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let c = sampling::sample(
+            &o.logits_a,
+            &chord_mask,
+            req.temperature,
+            req.top_p,
+            &mut rng,
+        )
+        .ok_or(ModelError::NoAllowedToken {
+            model: kind.id(),
+            step,
+        })?;
         let room = bar16 - t % bar16;
         let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
         let row = &o.logits_b[c * m.nb..(c + 1) * m.nb];
-        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng)
-            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
-        let chord = v.chord_of(c, req.key).ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
+            ModelError::NoAllowedToken {
+                model: kind.id(),
+                step,
+            },
+        )?;
+        let chord = v.chord_of(c, req.key).ok_or(ModelError::NoAllowedToken {
+            model: kind.id(),
+            step,
+        })?;
         let dur = d as u32 + 1;
         out.push(ChordEvent {
             start: t * gt,
@@ -210,7 +248,9 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
     let kind = ModelKind::Melody;
     let (low, high) = (req.low.as_int() as i32, req.high.as_int() as i32);
     if low > high {
-        return Err(ModelError::Unsupported { reason: format!("melody range {low}..{high} is empty") });
+        return Err(ModelError::Unsupported {
+            reason: format!("melody range {low}..{high} is empty"),
+        });
     }
     let m = runtime::shared(kind)?;
     let mut m = lock(m);
@@ -312,13 +352,21 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
                 _ => false,
             })
             .collect();
-        let p = sampling::sample(&o.logits_a, &pmask, req.temperature, req.top_p, &mut rng)
-            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let p = sampling::sample(&o.logits_a, &pmask, req.temperature, req.top_p, &mut rng).ok_or(
+            ModelError::NoAllowedToken {
+                model: kind.id(),
+                step,
+            },
+        )?;
         let room = total - t;
         let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
         let row = &o.logits_b[p * m.nb..(p + 1) * m.nb];
-        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng)
-            .ok_or(ModelError::NoAllowedToken { model: kind.id(), step })?;
+        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
+            ModelError::NoAllowedToken {
+                model: kind.id(),
+                step,
+            },
+        )?;
         let dur = d as u32 + 1;
         if let Some(pitch) = midi_of(p) {
             let vel = if t.is_multiple_of(bar16) { 100 } else { 88 };

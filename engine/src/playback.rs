@@ -61,13 +61,30 @@ impl PlaybackClip {
                 }
                 let (key, velocity) = (n.pitch.as_int(), n.velocity.as_int().max(1));
                 let end = n.end().min(length_ticks);
-                events.push(ClipEvent { tick: n.start, kind: EventKind::NoteOn, channel, key, velocity });
+                events.push(ClipEvent {
+                    tick: n.start,
+                    kind: EventKind::NoteOn,
+                    channel,
+                    key,
+                    velocity,
+                });
                 let off = if end >= length_ticks { 0 } else { end };
-                events.push(ClipEvent { tick: off, kind: EventKind::NoteOff, channel, key, velocity });
+                events.push(ClipEvent {
+                    tick: off,
+                    kind: EventKind::NoteOff,
+                    channel,
+                    key,
+                    velocity,
+                });
             }
         }
         events.sort_by_key(|e| (e.tick, e.kind, e.channel, e.key));
-        PlaybackClip { events, length_ticks, meter: clip.meter, bars: clip.bars.max(1) }
+        PlaybackClip {
+            events,
+            length_ticks,
+            meter: clip.meter,
+            bars: clip.bars.max(1),
+        }
     }
 
     /// The events, sorted (see the type's docs).
@@ -146,7 +163,10 @@ pub struct ActiveNotes {
 
 impl Default for ActiveNotes {
     fn default() -> Self {
-        ActiveNotes { counts: [[0; 128]; 16], sounding: 0 }
+        ActiveNotes {
+            counts: [[0; 128]; 16],
+            sounding: 0,
+        }
     }
 }
 
@@ -165,7 +185,10 @@ impl ActiveNotes {
         let c = &mut self.counts[(e.channel & 15) as usize][(e.key & 127) as usize];
         if *c > 0 {
             // Retrigger: the stream never holds two notes on one key and channel.
-            out(OutEvent { kind: EventKind::NoteOff, ..e });
+            out(OutEvent {
+                kind: EventKind::NoteOff,
+                ..e
+            });
         } else {
             self.sounding += 1;
         }
@@ -195,7 +218,13 @@ impl ActiveNotes {
             for (key, c) in keys.iter_mut().enumerate() {
                 if *c > 0 {
                     *c = 0;
-                    out(OutEvent { offset, kind: EventKind::NoteOff, channel: channel as u8, key: key as u8, velocity: 64 });
+                    out(OutEvent {
+                        offset,
+                        kind: EventKind::NoteOff,
+                        channel: channel as u8,
+                        key: key as u8,
+                        velocity: 64,
+                    });
                 }
             }
         }
@@ -259,13 +288,29 @@ impl Player {
     /// Plays one block of `clip` (or only releases notes when `clip` is `None` or the transport
     /// is stopped). Events go to `out` in time order with `offset < block.frames` (releases at 0
     /// also for 0-frame blocks).
-    pub fn process(&mut self, clip: Option<&PlaybackClip>, block: &BlockInfo, out: &mut impl FnMut(OutEvent)) {
-        let tempo = if block.tempo_bpm.is_finite() && block.tempo_bpm > 0.0 { block.tempo_bpm } else { 120.0 };
-        let rate = if block.sample_rate.is_finite() && block.sample_rate > 0.0 { block.sample_rate } else { 48_000.0 };
+    pub fn process(
+        &mut self,
+        clip: Option<&PlaybackClip>,
+        block: &BlockInfo,
+        out: &mut impl FnMut(OutEvent),
+    ) {
+        let tempo = if block.tempo_bpm.is_finite() && block.tempo_bpm > 0.0 {
+            block.tempo_bpm
+        } else {
+            120.0
+        };
+        let rate = if block.sample_rate.is_finite() && block.sample_rate > 0.0 {
+            block.sample_rate
+        } else {
+            48_000.0
+        };
         let qps = tempo / 60.0 / rate; // quarter notes per sample
         let song = match block.position {
             Some(p) if p.quarters.is_finite() => p,
-            _ => SongPosition { quarters: self.free_position, bar: None },
+            _ => SongPosition {
+                quarters: self.free_position,
+                bar: None,
+            },
         };
         if block.position.is_none() && block.playing {
             self.free_position += block.frames as f64 * qps;
@@ -314,7 +359,13 @@ impl Player {
                 if k < 0.0 || k >= frames {
                     continue;
                 }
-                let ev = OutEvent { offset: k as u32, kind: e.kind, channel: e.channel, key: e.key, velocity: e.velocity };
+                let ev = OutEvent {
+                    offset: k as u32,
+                    kind: e.kind,
+                    channel: e.channel,
+                    key: e.key,
+                    velocity: e.velocity,
+                };
                 match e.kind {
                     EventKind::NoteOn => self.active.on(ev, out),
                     EventKind::NoteOff => self.active.off(ev, out),
@@ -335,7 +386,10 @@ pub fn clip_position(clip: &PlaybackClip, song: &SongPosition) -> f64 {
         Some(bar) if consistent(bar) => {
             let (start, number) = bar;
             let bar_in_clip = number.rem_euclid(clip.bars() as i64) as f64;
-            wrap(bar_in_clip * clip.bar_quarters() + (song.quarters - start), len)
+            wrap(
+                bar_in_clip * clip.bar_quarters() + (song.quarters - start),
+                len,
+            )
         }
         _ => wrap(song.quarters, len),
     }
@@ -344,7 +398,11 @@ pub fn clip_position(clip: &PlaybackClip, song: &SongPosition) -> f64 {
 /// `x` modulo `len`, in `0..len` (rounding can make `rem_euclid` return `len` itself).
 fn wrap(x: f64, len: f64) -> f64 {
     let r = x.rem_euclid(len);
-    if r >= len { 0.0 } else { r }
+    if r >= len {
+        0.0
+    } else {
+        r
+    }
 }
 
 #[cfg(test)]

@@ -39,7 +39,9 @@ impl HarmonicRhythm {
     }
 
     pub fn parse(s: &str) -> Option<HarmonicRhythm> {
-        HarmonicRhythm::ALL.into_iter().find(|h| h.name() == s.trim())
+        HarmonicRhythm::ALL
+            .into_iter()
+            .find(|h| h.name() == s.trim())
     }
 }
 
@@ -106,8 +108,14 @@ pub fn generate(s: &ProgressionSettings, seed: u64) -> Vec<ChordEvent> {
         let (start, _) = slots[i];
         let phrase_start = start / phrase_len * phrase_len;
         let phrase_end = phrase_start + phrase_len;
-        let remaining = slots[i..].iter().take_while(|(t, _)| *t < phrase_end).count();
-        let phrase_slots = slots.iter().filter(|(t, _)| (phrase_start..phrase_end).contains(t)).count();
+        let remaining = slots[i..]
+            .iter()
+            .take_while(|(t, _)| *t < phrase_end)
+            .count();
+        let phrase_slots = slots
+            .iter()
+            .filter(|(t, _)| (phrase_start..phrase_end).contains(t))
+            .count();
         let last_phrase = i + remaining == n;
         if phrase_slots >= 3 && (remaining == 2 || (remaining == 3 && rng.chance(0.5))) {
             let options: Vec<&[u8]> = CADENCES
@@ -125,7 +133,13 @@ pub fn generate(s: &ProgressionSettings, seed: u64) -> Vec<ChordEvent> {
         let flat = s.adventure.clamp(0.0, 1.0);
         let weights: Vec<f32> = moves[prev]
             .iter()
-            .map(|&w| if w > 0.0 { w * (1.0 - flat) + 2.0 * flat } else { 0.0 })
+            .map(|&w| {
+                if w > 0.0 {
+                    w * (1.0 - flat) + 2.0 * flat
+                } else {
+                    0.0
+                }
+            })
             .collect();
         degrees.push(rng.weighted(&weights).unwrap_or(0) as u8);
         i += 1;
@@ -150,13 +164,23 @@ pub fn generate(s: &ProgressionSettings, seed: u64) -> Vec<ChordEvent> {
 
 /// Chooses the quality of a degree: diatonic triad or seventh, raised dominant in minor,
 /// sometimes a secondary dominant or an extension as complexity rises.
-fn colour(s: &ProgressionSettings, degree: u8, next: Option<u8>, minor: bool, rng: &mut Rng) -> RomanChord {
+fn colour(
+    s: &ProgressionSettings,
+    degree: u8,
+    next: Option<u8>,
+    minor: bool,
+    rng: &mut Rng,
+) -> RomanChord {
     let c = s.complexity.clamp(0.0, 1.0);
     let sevenths = rng.chance(c * 0.9);
     let mut r = RomanChord::diatonic(s.key, degree, sevenths);
     if minor && degree == 4 {
         // Harmonic-minor dominant.
-        r.quality = if sevenths { Quality::Dominant7 } else { Quality::Major };
+        r.quality = if sevenths {
+            Quality::Dominant7
+        } else {
+            Quality::Major
+        };
         if s.key.mode.steps()[6] == 10 {
             // The raised leading tone is outside the natural scale but idiomatic.
             r.alteration = 0;
@@ -165,14 +189,26 @@ fn colour(s: &ProgressionSettings, degree: u8, next: Option<u8>, minor: bool, rn
     // Secondary dominant: V/x before a chord x a fifth below.
     if let Some(nx) = next {
         if c > 0.5 && nx != 0 && degree == (nx + 4) % 7 && rng.chance((c - 0.5) * 0.8) {
-            r.quality = if sevenths { Quality::Dominant7 } else { Quality::Major };
+            r.quality = if sevenths {
+                Quality::Dominant7
+            } else {
+                Quality::Major
+            };
         }
     }
     if c > 0.6 && rng.chance((c - 0.6) * 1.5) {
         r.quality = match r.quality {
-            Quality::Dominant7 => *rng.pick(&[Quality::Dominant9, Quality::Dominant13, Quality::Dominant7Sus4]).unwrap_or(&Quality::Dominant9),
+            Quality::Dominant7 => *rng
+                .pick(&[
+                    Quality::Dominant9,
+                    Quality::Dominant13,
+                    Quality::Dominant7Sus4,
+                ])
+                .unwrap_or(&Quality::Dominant9),
             Quality::Major7 => Quality::Major9,
-            Quality::Minor7 => *rng.pick(&[Quality::Minor9, Quality::Minor11]).unwrap_or(&Quality::Minor9),
+            Quality::Minor7 => *rng
+                .pick(&[Quality::Minor9, Quality::Minor11])
+                .unwrap_or(&Quality::Minor9),
             Quality::Major => Quality::Add9,
             q => q,
         };

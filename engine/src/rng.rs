@@ -120,6 +120,9 @@ mod tests {
         assert!(hist.iter().all(|&h| (800..1200).contains(&h)), "{hist:?}");
         assert_eq!(r.weighted(&[0.0, 0.0]), None);
         assert_eq!(r.weighted(&[0.0, 1.0]), Some(1));
-        assert_ne!(Rng::derive(1, "bass").next_u64(), Rng::derive(1, "drums").next_u64());
+        assert_ne!(
+            Rng::derive(1, "bass").next_u64(),
+            Rng::derive(1, "drums").next_u64()
+        );
     }
 }

@@ -29,7 +29,11 @@ pub enum Scale {
 pub const SCALES: [(Scale, &str, &[u8]); 5] = [
     (Scale::Diatonic, "diatonic", &[]),
     (Scale::MajorPentatonic, "major-pentatonic", &[0, 2, 4, 7, 9]),
-    (Scale::MinorPentatonic, "minor-pentatonic", &[0, 3, 5, 7, 10]),
+    (
+        Scale::MinorPentatonic,
+        "minor-pentatonic",
+        &[0, 3, 5, 7, 10],
+    ),
     (Scale::Blues, "blues", &[0, 3, 5, 6, 7, 10]),
     (Scale::MajorBlues, "major-blues", &[0, 2, 3, 4, 7, 9]),
 ];
@@ -88,7 +92,11 @@ impl FromStr for Scale {
             .map(|(sc, _, _)| *sc)
             .ok_or_else(|| ScaleError::Unknown {
                 name: s.to_string(),
-                known: SCALES.iter().map(|(_, n, _)| *n).collect::<Vec<_>>().join(", "),
+                known: SCALES
+                    .iter()
+                    .map(|(_, n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
     }
 }
@@ -147,20 +155,39 @@ mod tests {
 
     #[test]
     fn masks_from_the_table() {
-        assert_eq!(Scale::Diatonic.mask(key("C major")), key("C major").scale_mask());
+        assert_eq!(
+            Scale::Diatonic.mask(key("C major")),
+            key("C major").scale_mask()
+        );
         // A minor pentatonic: A C D E G.
         let m = Scale::MinorPentatonic.mask(key("A minor"));
         assert_eq!(m, 1 << 9 | 1 | 1 << 2 | 1 << 4 | 1 << 7);
         // Pentatonics are subsets of their parent scales.
-        for k in ["C major", "E minor", "D dorian", "F# mixolydian", "Bb phrygian"] {
+        for k in [
+            "C major",
+            "E minor",
+            "D dorian",
+            "F# mixolydian",
+            "Bb phrygian",
+        ] {
             let k = key(k);
             let p = Scale::pentatonic_for(k).mask(k);
             assert_eq!(p & k.scale_mask(), p, "{k}");
         }
         assert!(in_mask(Scale::Blues.mask(key("A minor")), 63)); // Eb, the blue note
         assert_eq!("blues".parse::<Scale>(), Ok(Scale::Blues));
-        assert!(matches!("bluez".parse::<Scale>(), Err(ScaleError::Unknown { .. })));
-        assert_eq!(Scale::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().len(), SCALES.len());
+        assert!(matches!(
+            "bluez".parse::<Scale>(),
+            Err(ScaleError::Unknown { .. })
+        ));
+        assert_eq!(
+            Scale::ALL
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .len(),
+            SCALES.len()
+        );
     }
 
     #[test]

@@ -44,7 +44,11 @@ impl Default for History {
 impl History {
     /// Empty history keeping at most `cap` (at least 1) entries per stack.
     pub fn new(cap: usize) -> Self {
-        History { undo: Vec::new(), redo: Vec::new(), cap: cap.max(1) }
+        History {
+            undo: Vec::new(),
+            redo: Vec::new(),
+            cap: cap.max(1),
+        }
     }
 
     /// A new generation replaced `previous`: it becomes undoable and the redo stack is cleared.
@@ -138,7 +142,11 @@ impl Session {
     /// The current generation as a snapshot, when there is a clip.
     pub fn current(&self) -> Option<Snapshot> {
         let clip = self.clip.clone()?;
-        Some(Snapshot { clip, settings: self.settings.clone(), label: self.label.clone() })
+        Some(Snapshot {
+            clip,
+            settings: self.settings.clone(),
+            label: self.label.clone(),
+        })
     }
 
     /// Makes `next` the current generation; the previous one (if any) becomes undoable.
@@ -191,7 +199,12 @@ impl Session {
     pub fn from_json(text: &str) -> (Session, Vec<String>) {
         match serde_json::from_str::<Value>(text) {
             Ok(v) => Session::from_value(&v),
-            Err(e) => (Session::default(), vec![format!("the saved editor state is not readable ({e}); started a fresh session")]),
+            Err(e) => (
+                Session::default(),
+                vec![format!(
+                    "the saved editor state is not readable ({e}); started a fresh session"
+                )],
+            ),
         }
     }
 
@@ -202,7 +215,9 @@ impl Session {
         let mut warnings = Vec::new();
         let mut s = Session::default();
         let Some(obj) = v.as_object() else {
-            warnings.push("the saved editor state is not a JSON object; started a fresh session".into());
+            warnings.push(
+                "the saved editor state is not a JSON object; started a fresh session".into(),
+            );
             return (s, warnings);
         };
         match obj.get("version").and_then(Value::as_u64) {
@@ -233,12 +248,18 @@ impl Session {
 }
 
 /// Reads one field; `None` (with a warning unless it is simply absent) when it cannot be read.
-fn field<T: DeserializeOwned>(obj: &serde_json::Map<String, Value>, name: &str, warnings: &mut Vec<String>) -> Option<T> {
+fn field<T: DeserializeOwned>(
+    obj: &serde_json::Map<String, Value>,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Option<T> {
     let v = obj.get(name)?;
     match serde_json::from_value(v.clone()) {
         Ok(t) => Some(t),
         Err(e) => {
-            warnings.push(format!("could not read the saved {name} ({e}); using the default"));
+            warnings.push(format!(
+                "could not read the saved {name} ({e}); using the default"
+            ));
             None
         }
     }
@@ -246,11 +267,18 @@ fn field<T: DeserializeOwned>(obj: &serde_json::Map<String, Value>, name: &str, 
 
 /// Reads the history entry by entry, dropping (and counting) unreadable ones.
 fn history_from_value(v: &Value, warnings: &mut Vec<String>) -> History {
-    let cap = v.get("cap").and_then(Value::as_u64).map_or(HISTORY_CAP, |c| (c as usize).clamp(1, HISTORY_CAP));
+    let cap = v
+        .get("cap")
+        .and_then(Value::as_u64)
+        .map_or(HISTORY_CAP, |c| (c as usize).clamp(1, HISTORY_CAP));
     let mut h = History::new(cap);
     let mut dropped = 0usize;
     let read = |name: &str, dropped: &mut usize| -> Vec<Snapshot> {
-        let items = v.get(name).and_then(Value::as_array).cloned().unwrap_or_default();
+        let items = v
+            .get(name)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut out = Vec::new();
         for item in items {
             match serde_json::from_value::<Snapshot>(item) {
@@ -267,7 +295,9 @@ fn history_from_value(v: &Value, warnings: &mut Vec<String>) -> History {
     if !v.is_object() {
         warnings.push("the saved undo history is not readable; it starts empty".into());
     } else if dropped > 0 {
-        warnings.push(format!("{dropped} unreadable step(s) of the undo history were dropped"));
+        warnings.push(format!(
+            "{dropped} unreadable step(s) of the undo history were dropped"
+        ));
     }
     h
 }

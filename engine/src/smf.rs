@@ -3,7 +3,9 @@
 
 use crate::clip::{Clip, Part, TICKS_PER_QUARTER};
 use midly::num::{u15, u24, u28, u4, u7};
-use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, Track, TrackEvent, TrackEventKind};
+use midly::{
+    Format, Header, MetaMessage, MidiMessage, Smf, Timing, Track, TrackEvent, TrackEventKind,
+};
 
 /// Errors from writing a MIDI file.
 #[derive(Debug, thiserror::Error)]
@@ -49,13 +51,20 @@ pub fn write_selection(clip: &Clip, sel: Selection) -> Result<Vec<u8>, SmfError>
         .iter()
         .map(|c| (c.start, c.chord.symbol_in(clip.key).into_bytes()))
         .collect();
-    let names: Vec<Vec<u8>> = clip.parts.iter().map(|p| p.name.clone().into_bytes()).collect();
+    let names: Vec<Vec<u8>> = clip
+        .parts
+        .iter()
+        .map(|p| p.name.clone().into_bytes())
+        .collect();
 
     let mut tracks: Vec<Track> = Vec::new();
     let mut conductor: Vec<(u32, TrackEventKind)> = vec![
         (0, TrackEventKind::Meta(MetaMessage::TrackName(&title))),
         (0, TrackEventKind::Meta(MetaMessage::Text(&provenance))),
-        (0, TrackEventKind::Meta(MetaMessage::Tempo(tempo_micros(clip.tempo_bpm)?))),
+        (
+            0,
+            TrackEventKind::Meta(MetaMessage::Tempo(tempo_micros(clip.tempo_bpm)?)),
+        ),
         (
             0,
             TrackEventKind::Meta(MetaMessage::TimeSignature(
@@ -67,7 +76,10 @@ pub fn write_selection(clip: &Clip, sel: Selection) -> Result<Vec<u8>, SmfError>
         ),
         (
             0,
-            TrackEventKind::Meta(MetaMessage::KeySignature(clip.key.sharps(), clip.key.mode.is_minor())),
+            TrackEventKind::Meta(MetaMessage::KeySignature(
+                clip.key.sharps(),
+                clip.key.mode.is_minor(),
+            )),
         ),
     ];
     for (t, name) in &chord_marks {
@@ -95,7 +107,8 @@ pub fn write_selection(clip: &Clip, sel: Selection) -> Result<Vec<u8>, SmfError>
 /// Note-on/off events of a part at absolute ticks; offs sort before ons at the same tick.
 fn part_events(part: &Part) -> Vec<(u32, TrackEventKind<'static>)> {
     let ch: u4 = part.channel;
-    let mut evs: Vec<(u32, u8, u8, TrackEventKind<'static>)> = Vec::with_capacity(part.notes.len() * 2);
+    let mut evs: Vec<(u32, u8, u8, TrackEventKind<'static>)> =
+        Vec::with_capacity(part.notes.len() * 2);
     for n in &part.notes {
         evs.push((
             n.start,
@@ -103,7 +116,10 @@ fn part_events(part: &Part) -> Vec<(u32, TrackEventKind<'static>)> {
             n.pitch.as_int(),
             TrackEventKind::Midi {
                 channel: ch,
-                message: MidiMessage::NoteOn { key: n.pitch, vel: n.velocity },
+                message: MidiMessage::NoteOn {
+                    key: n.pitch,
+                    vel: n.velocity,
+                },
             },
         ));
         evs.push((
@@ -112,7 +128,10 @@ fn part_events(part: &Part) -> Vec<(u32, TrackEventKind<'static>)> {
             n.pitch.as_int(),
             TrackEventKind::Midi {
                 channel: ch,
-                message: MidiMessage::NoteOff { key: n.pitch, vel: u7::new(64) },
+                message: MidiMessage::NoteOff {
+                    key: n.pitch,
+                    vel: u7::new(64),
+                },
             },
         ));
     }
@@ -127,7 +146,10 @@ fn to_track(mut evs: Vec<(u32, TrackEventKind<'_>)>, end: u32) -> Track<'_> {
     let mut track = Vec::with_capacity(evs.len() + 1);
     let mut now = 0u32;
     for (t, kind) in evs {
-        track.push(TrackEvent { delta: u28::new(t.saturating_sub(now)), kind });
+        track.push(TrackEvent {
+            delta: u28::new(t.saturating_sub(now)),
+            kind,
+        });
         now = now.max(t);
     }
     track.push(TrackEvent {
@@ -152,7 +174,11 @@ mod tests {
             chords: vec![],
             parts: vec![Part::new(
                 PartKind::Bass,
-                vec![Note::new(0, 480, 45, 100), Note::new(480, 480, 45, 100), Note::new(960, 960, 52, 90)],
+                vec![
+                    Note::new(0, 480, 45, 100),
+                    Note::new(480, 480, 45, 100),
+                    Note::new(960, 960, 52, 90),
+                ],
             )],
             provenance: Provenance {
                 program: "test".into(),
@@ -175,7 +201,9 @@ mod tests {
         for e in &smf.tracks[0] {
             match e.kind {
                 TrackEventKind::Meta(MetaMessage::Tempo(t)) => tempo = Some(t.as_int()),
-                TrackEventKind::Meta(MetaMessage::Text(t)) => text = Some(String::from_utf8_lossy(t).to_string()),
+                TrackEventKind::Meta(MetaMessage::Text(t)) => {
+                    text = Some(String::from_utf8_lossy(t).to_string())
+                }
                 TrackEventKind::Meta(MetaMessage::KeySignature(s, m)) => key = Some((s, m)),
                 _ => {}
             }
@@ -190,11 +218,17 @@ mod tests {
         for e in &smf.tracks[1] {
             t += e.delta.as_int();
             match e.kind {
-                TrackEventKind::Midi { message: MidiMessage::NoteOn { .. }, channel } => {
+                TrackEventKind::Midi {
+                    message: MidiMessage::NoteOn { .. },
+                    channel,
+                } => {
                     assert_eq!(channel.as_int(), 2);
                     ons += 1
                 }
-                TrackEventKind::Midi { message: MidiMessage::NoteOff { .. }, .. } => {
+                TrackEventKind::Midi {
+                    message: MidiMessage::NoteOff { .. },
+                    ..
+                } => {
                     offs += 1;
                     last_off = t
                 }

@@ -17,8 +17,22 @@ pub struct StylePreset {
     pub swing: f32,
 }
 
-const fn p(name: &'static str, model_tag: &'static str, bass: &'static str, keys: &'static str, drums: &'static str, swing: f32) -> StylePreset {
-    StylePreset { name, model_tag, bass, keys, drums, swing }
+const fn p(
+    name: &'static str,
+    model_tag: &'static str,
+    bass: &'static str,
+    keys: &'static str,
+    drums: &'static str,
+    swing: f32,
+) -> StylePreset {
+    StylePreset {
+        name,
+        model_tag,
+        bass,
+        keys,
+        drums,
+        swing,
+    }
 }
 
 /// The presets, in the order the editor lists them.
@@ -54,7 +68,11 @@ impl StylePreset {
     pub fn apply(&self, s: &mut Settings) {
         s.style = self.model_tag.to_string();
         s.swing = self.swing;
-        for (kind, style) in [(PartKind::Bass, self.bass), (PartKind::Keys, self.keys), (PartKind::Drums, self.drums)] {
+        for (kind, style) in [
+            (PartKind::Bass, self.bass),
+            (PartKind::Keys, self.keys),
+            (PartKind::Drums, self.drums),
+        ] {
             if let Some(part) = s.part_mut(kind) {
                 part.style = style.to_string();
             }
@@ -70,7 +88,11 @@ mod tests {
     #[test]
     fn every_preset_names_real_part_styles() {
         for preset in PRESETS {
-            let mut s = Settings { source: Source::Rules, bars: 2, ..Settings::default() };
+            let mut s = Settings {
+                source: Source::Rules,
+                bars: 2,
+                ..Settings::default()
+            };
             s.enable_only(&PartKind::ALL);
             preset.apply(&mut s);
             let a = generate(&s).unwrap_or_else(|e| panic!("{}: {e}", preset.name));

@@ -13,7 +13,9 @@ pub enum TheoryError {
     Mode(String),
     #[error("bad key {0:?} (expected e.g. \"A minor\" or \"F# dorian\")")]
     Key(String),
-    #[error("bad time signature {0:?} (expected N/D with N in 1..=32 and D one of 1, 2, 4, 8, 16, 32)")]
+    #[error(
+        "bad time signature {0:?} (expected N/D with N in 1..=32 and D one of 1, 2, 4, 8, 16, 32)"
+    )]
     Meter(String),
 }
 
@@ -125,14 +127,34 @@ pub enum Mode {
 
 /// (mode, names accepted when parsing, semitone offsets of the seven degrees)
 const MODES: [(Mode, &[&str], [u8; 7]); 8] = [
-    (Mode::Major, &["major", "maj", "ionian"], [0, 2, 4, 5, 7, 9, 11]),
-    (Mode::NaturalMinor, &["minor", "min", "m", "aeolian", "natural minor"], [0, 2, 3, 5, 7, 8, 10]),
-    (Mode::HarmonicMinor, &["harmonic minor", "harmonic"], [0, 2, 3, 5, 7, 8, 11]),
-    (Mode::MelodicMinor, &["melodic minor", "melodic"], [0, 2, 3, 5, 7, 9, 11]),
+    (
+        Mode::Major,
+        &["major", "maj", "ionian"],
+        [0, 2, 4, 5, 7, 9, 11],
+    ),
+    (
+        Mode::NaturalMinor,
+        &["minor", "min", "m", "aeolian", "natural minor"],
+        [0, 2, 3, 5, 7, 8, 10],
+    ),
+    (
+        Mode::HarmonicMinor,
+        &["harmonic minor", "harmonic"],
+        [0, 2, 3, 5, 7, 8, 11],
+    ),
+    (
+        Mode::MelodicMinor,
+        &["melodic minor", "melodic"],
+        [0, 2, 3, 5, 7, 9, 11],
+    ),
     (Mode::Dorian, &["dorian"], [0, 2, 3, 5, 7, 9, 10]),
     (Mode::Phrygian, &["phrygian"], [0, 1, 3, 5, 7, 8, 10]),
     (Mode::Lydian, &["lydian"], [0, 2, 4, 6, 7, 9, 11]),
-    (Mode::Mixolydian, &["mixolydian", "mixo"], [0, 2, 4, 5, 7, 9, 10]),
+    (
+        Mode::Mixolydian,
+        &["mixolydian", "mixo"],
+        [0, 2, 4, 5, 7, 9, 10],
+    ),
 ];
 
 impl Mode {
@@ -225,7 +247,9 @@ impl Key {
 
     /// 12-bit set of the scale's pitch classes (bit n = pitch class n).
     pub fn scale_mask(self) -> u16 {
-        self.scale().iter().fold(0u16, |m, pc| m | (1 << pc.index()))
+        self.scale()
+            .iter()
+            .fold(0u16, |m, pc| m | (1 << pc.index()))
     }
 
     pub fn contains(self, pc: PitchClass) -> bool {
@@ -432,7 +456,10 @@ mod tests {
         assert_eq!("E major".parse::<Key>().expect("key").sharps(), 4);
         assert_eq!("F major".parse::<Key>().expect("key").sharps(), -1);
         assert_eq!("D dorian".parse::<Key>().expect("key").sharps(), 0);
-        assert_eq!("Bb major".parse::<Key>().expect("key").to_string(), "Bb major");
+        assert_eq!(
+            "Bb major".parse::<Key>().expect("key").to_string(),
+            "Bb major"
+        );
         // Every mode shares the signature of its parent major scale.
         assert_eq!("G mixolydian".parse::<Key>().expect("key").sharps(), 0);
         assert_eq!("F lydian".parse::<Key>().expect("key").sharps(), 0);

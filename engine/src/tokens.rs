@@ -76,7 +76,8 @@ static VOCAB: OnceLock<Result<Vocab, VocabError>> = OnceLock::new();
 pub fn vocab() -> Result<&'static Vocab, VocabError> {
     VOCAB
         .get_or_init(|| {
-            let v: Vocab = serde_json::from_str(VOCAB_JSON).map_err(|e| VocabError::Parse(e.to_string()))?;
+            let v: Vocab =
+                serde_json::from_str(VOCAB_JSON).map_err(|e| VocabError::Parse(e.to_string()))?;
             v.validate()?;
             Ok(v)
         })
@@ -108,7 +109,10 @@ impl Vocab {
     fn validate(&self) -> Result<(), VocabError> {
         let bad = |s: String| Err(VocabError::Inconsistent(s));
         if self.ticks_per_quarter != TICKS_PER_QUARTER {
-            return bad(format!("ticks_per_quarter {} != engine {}", self.ticks_per_quarter, TICKS_PER_QUARTER));
+            return bad(format!(
+                "ticks_per_quarter {} != engine {}",
+                self.ticks_per_quarter, TICKS_PER_QUARTER
+            ));
         }
         if self.grid_ticks == 0 || !TICKS_PER_QUARTER.is_multiple_of(self.grid_ticks) {
             return bad(format!("grid_ticks {}", self.grid_ticks));
@@ -120,7 +124,11 @@ impl Vocab {
             .chord_specials
             .iter()
             .cloned()
-            .chain((0..12).flat_map(|r| self.qualities.iter().map(move |q| format!("{r}:{}", q.name))))
+            .chain((0..12).flat_map(|r| {
+                self.qualities
+                    .iter()
+                    .map(move |q| format!("{r}:{}", q.name))
+            }))
             .collect();
         if expect != self.chords {
             return bad("chords list is not specials + root x quality".into());
@@ -139,8 +147,16 @@ impl Vocab {
                 return bad(format!("quality {:?} has no engine Quality", q.name));
             }
         }
-        if self.chord_durations.iter().enumerate().any(|(i, &d)| d != i as u32 + 1)
-            || self.melody_durations.iter().enumerate().any(|(i, &d)| d != i as u32 + 1)
+        if self
+            .chord_durations
+            .iter()
+            .enumerate()
+            .any(|(i, &d)| d != i as u32 + 1)
+            || self
+                .melody_durations
+                .iter()
+                .enumerate()
+                .any(|(i, &d)| d != i as u32 + 1)
         {
             return bad("durations must be 1..=N grid steps".into());
         }
@@ -167,7 +183,10 @@ impl Vocab {
             1 => Some(ChordToken::NoChord),
             i if i < self.chords.len() => {
                 let j = i - ns;
-                Some(ChordToken::Chord { root: (j / self.qualities.len()) as u8, quality: j % self.qualities.len() })
+                Some(ChordToken::Chord {
+                    root: (j / self.qualities.len()) as u8,
+                    quality: j % self.qualities.len(),
+                })
             }
             _ => None,
         }
@@ -191,7 +210,11 @@ impl Vocab {
     /// Closest vocabulary token for any engine chord (extended chords reduce to their 7th/triad).
     pub fn token_for_chord(&self, chord: &Chord, key: Key) -> usize {
         let root = key.tonic.interval_to(chord.root);
-        let ivs: u16 = chord.quality.intervals().iter().fold(0, |m, &i| m | 1 << (i % 12));
+        let ivs: u16 = chord
+            .quality
+            .intervals()
+            .iter()
+            .fold(0, |m, &i| m | 1 << (i % 12));
         let mut best = (i32::MIN, 0usize);
         for (qi, q) in self.qualities.iter().enumerate() {
             let qm: u16 = q.intervals.iter().fold(0, |m, &i| m | 1 << (i % 12));
@@ -219,9 +242,9 @@ impl Vocab {
         match idx {
             0 => Some(PitchToken::Bos),
             1 => Some(PitchToken::Rest),
-            i if i < self.melody_pitches.len() => {
-                Some(PitchToken::Pitch(self.melody_pitch_min + (i - self.melody_specials.len()) as i32))
-            }
+            i if i < self.melody_pitches.len() => Some(PitchToken::Pitch(
+                self.melody_pitch_min + (i - self.melody_specials.len()) as i32,
+            )),
             _ => None,
         }
     }
@@ -238,7 +261,11 @@ impl Vocab {
     }
 
     pub fn mode_index(&self, key: Key) -> usize {
-        let name = if key.mode.is_minor() { "minor" } else { "major" };
+        let name = if key.mode.is_minor() {
+            "minor"
+        } else {
+            "major"
+        };
         self.modes.iter().position(|m| m == name).unwrap_or(0)
     }
 
@@ -298,7 +325,14 @@ impl Vocab {
     /// The chord model's input vector for the event starting at grid step `t16`
     /// (`prev` = previous (chord token, duration index) or None at the start).
     /// Mirrors `chord_seq` in models/train/train.py.
-    pub fn chord_features(&self, prev: Option<(usize, usize)>, t16: u32, bar16: u32, bars: u32, c: ChordCond) -> [i64; 8] {
+    pub fn chord_features(
+        &self,
+        prev: Option<(usize, usize)>,
+        t16: u32,
+        bar16: u32,
+        bars: u32,
+        c: ChordCond,
+    ) -> [i64; 8] {
         let (pc, pd) = prev.unwrap_or((self.chord_bos(), self.chord_durations.len()));
         let bar = t16 / bar16;
         [
@@ -358,9 +392,26 @@ pub fn engine_quality(name: &str) -> Option<Quality> {
 }
 
 /// Feature order of the chord model's `x` input (must equal config.json `inputs[0].features`).
-pub const CHORD_FEATURES: [&str; 8] = ["prev_chord", "prev_dur", "pos", "bars_left", "mode", "meter", "style", "len"];
+pub const CHORD_FEATURES: [&str; 8] = [
+    "prev_chord",
+    "prev_dur",
+    "pos",
+    "bars_left",
+    "mode",
+    "meter",
+    "style",
+    "len",
+];
 /// Feature order of the melody model's `x` input.
-pub const MELODY_FEATURES: [&str; 7] = ["prev_pitch", "prev_dur", "pos", "bars_left", "chord", "mode", "meter"];
+pub const MELODY_FEATURES: [&str; 7] = [
+    "prev_pitch",
+    "prev_dur",
+    "pos",
+    "bars_left",
+    "chord",
+    "mode",
+    "meter",
+];
 
 #[cfg(test)]
 mod tests {

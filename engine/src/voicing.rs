@@ -128,7 +128,10 @@ pub fn movement(a: &[u8], b: &[u8]) -> u32 {
         let cb = b.iter().map(|&x| x as i32).sum::<i32>() / b.len().max(1) as i32;
         return ((ca - cb).unsigned_abs()) * a.len().max(b.len()) as u32;
     }
-    a.iter().zip(b).map(|(&x, &y)| (x as i32 - y as i32).unsigned_abs()).sum()
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| (x as i32 - y as i32).unsigned_abs())
+        .sum()
 }
 
 /// Voices a chord sequence, each chord moving least from the one before. The first chord is
@@ -187,14 +190,30 @@ mod tests {
     #[test]
     fn spreads_stay_in_range() {
         for spread in Spread::ALL {
-            let range = VoicingRange { low: 40, high: 84, voices: 4, spread };
+            let range = VoicingRange {
+                low: 40,
+                high: 84,
+                voices: 4,
+                spread,
+            };
             let v = voice_lead(&chords(&["C", "Am", "F", "G7", "Bbmaj9", "E7#9"]), range);
             for voicing in &v {
                 assert_eq!(voicing.len(), 4);
-                assert!(voicing.iter().all(|&p| (40..=84).contains(&p)), "{spread:?} {voicing:?}");
+                assert!(
+                    voicing.iter().all(|&p| (40..=84).contains(&p)),
+                    "{spread:?} {voicing:?}"
+                );
             }
         }
-        let open = candidates(&"C".parse().expect("c"), VoicingRange { low: 36, high: 96, voices: 4, spread: Spread::Open });
+        let open = candidates(
+            &"C".parse().expect("c"),
+            VoicingRange {
+                low: 36,
+                high: 96,
+                voices: 4,
+                spread: Spread::Open,
+            },
+        );
         assert!(open.iter().all(|v| v[v.len() - 1] - v[0] > 12));
     }
 }

@@ -11,10 +11,19 @@ use bandmate_engine::smf;
 use serde_json::{json, Value};
 
 fn snap(seed: u64) -> Snapshot {
-    let mut settings = Settings { source: Source::Rules, bars: 2, seed, ..Settings::default() };
+    let mut settings = Settings {
+        source: Source::Rules,
+        bars: 2,
+        seed,
+        ..Settings::default()
+    };
     settings.enable_only(&[PartKind::Chords, PartKind::Bass, PartKind::Drums]);
     let clip = arrange::generate(&settings).expect("clip").clip;
-    Snapshot { clip, settings, label: format!("generate (seed {seed})") }
+    Snapshot {
+        clip,
+        settings,
+        label: format!("generate (seed {seed})"),
+    }
 }
 
 fn saved_session() -> Session {
@@ -50,7 +59,9 @@ fn truncated_state_loads_with_a_warning_at_every_length() {
     let json = saved_session().to_json();
     let step = (json.len() / 1500).max(1);
     for cut in (0..json.len()).step_by(step) {
-        let Some(text) = json.get(..cut) else { continue };
+        let Some(text) = json.get(..cut) else {
+            continue;
+        };
         let (s, warnings) = Session::from_json(text);
         assert!(!warnings.is_empty(), "cut at {cut} loaded silently");
         use_session(s);
@@ -90,14 +101,28 @@ fn garbled_state_never_panics() {
 fn out_of_range_values_are_rejected_with_a_warning() {
     let base = saved_session().to_value();
     let edits: Vec<(&str, fn(&mut Value))> = vec![
-        ("pitch class 200", |v| v["settings"]["key"]["tonic"] = json!(200)),
+        ("pitch class 200", |v| {
+            v["settings"]["key"]["tonic"] = json!(200)
+        }),
         ("clip key 12", |v| v["clip"]["key"]["tonic"] = json!(12)),
-        ("meter 0/0", |v| v["settings"]["meter"] = json!({"numerator": 0, "denominator": 0})),
-        ("clip meter 4/0", |v| v["clip"]["meter"] = json!({"numerator": 4, "denominator": 0})),
-        ("clip meter 7/3", |v| v["clip"]["meter"] = json!({"numerator": 7, "denominator": 3})),
-        ("chord root 99", |v| v["clip"]["chords"][0]["chord"]["root"] = json!(99)),
-        ("note pitch 128", |v| v["clip"]["parts"][0]["notes"][0]["pitch"] = json!(128)),
-        ("channel 16", |v| v["clip"]["parts"][0]["channel"] = json!(16)),
+        ("meter 0/0", |v| {
+            v["settings"]["meter"] = json!({"numerator": 0, "denominator": 0})
+        }),
+        ("clip meter 4/0", |v| {
+            v["clip"]["meter"] = json!({"numerator": 4, "denominator": 0})
+        }),
+        ("clip meter 7/3", |v| {
+            v["clip"]["meter"] = json!({"numerator": 7, "denominator": 3})
+        }),
+        ("chord root 99", |v| {
+            v["clip"]["chords"][0]["chord"]["root"] = json!(99)
+        }),
+        ("note pitch 128", |v| {
+            v["clip"]["parts"][0]["notes"][0]["pitch"] = json!(128)
+        }),
+        ("channel 16", |v| {
+            v["clip"]["parts"][0]["channel"] = json!(16)
+        }),
         ("negative bars", |v| v["settings"]["bars"] = json!(-4)),
     ];
     for (what, edit) in edits {
@@ -120,24 +145,36 @@ fn absurd_but_typed_values_are_safe_to_use() {
             v["clip"]["parts"][0]["notes"][0]["start"] = json!(u32::MAX);
             v["clip"]["parts"][0]["notes"][0]["duration"] = json!(u32::MAX);
         }),
-        ("zero-length note", |v| v["clip"]["parts"][0]["notes"][0]["duration"] = json!(0)),
+        ("zero-length note", |v| {
+            v["clip"]["parts"][0]["notes"][0]["duration"] = json!(0)
+        }),
         ("tempo 1e300", |v| v["clip"]["tempo_bpm"] = json!(1e300)),
         ("tempo -5", |v| v["clip"]["tempo_bpm"] = json!(-5.0)),
-        ("settings tempo 0", |v| v["settings"]["tempo_bpm"] = json!(0.0)),
-        ("settings bars 4000000000", |v| v["settings"]["bars"] = json!(4_000_000_000u32)),
+        ("settings tempo 0", |v| {
+            v["settings"]["tempo_bpm"] = json!(0.0)
+        }),
+        ("settings bars 4000000000", |v| {
+            v["settings"]["bars"] = json!(4_000_000_000u32)
+        }),
         ("density 1e38", |v| v["settings"]["density"] = json!(1e38)),
         ("chord at the end of time", |v| {
             v["clip"]["chords"][0]["start"] = json!(u32::MAX);
             v["clip"]["chords"][0]["duration"] = json!(u32::MAX);
         }),
-        ("roman degree 200", |v| v["clip"]["chords"][0]["roman"]["degree"] = json!(200)),
-        ("roman inversion 200", |v| v["clip"]["chords"][0]["roman"]["inversion"] = json!(200)),
+        ("roman degree 200", |v| {
+            v["clip"]["chords"][0]["roman"]["degree"] = json!(200)
+        }),
+        ("roman inversion 200", |v| {
+            v["clip"]["chords"][0]["roman"]["inversion"] = json!(200)
+        }),
         ("octave 127, channel 255", |v| {
             v["settings"]["parts"][0]["octave"] = json!(127);
             v["settings"]["parts"][0]["channel"] = json!(255);
         }),
         ("history cap 0", |v| v["history"]["cap"] = json!(0)),
-        ("history cap huge", |v| v["history"]["cap"] = json!(u64::MAX)),
+        ("history cap huge", |v| {
+            v["history"]["cap"] = json!(u64::MAX)
+        }),
         ("history is a string", |v| v["history"] = json!("undo")),
     ];
     for (_what, edit) in edits {
@@ -200,7 +237,9 @@ fn old_and_future_versions_keep_what_they_can() {
 /// (`fuzz/corpus/session_json`); does nothing otherwise.
 #[test]
 fn write_fuzz_seeds() {
-    let Some(dir) = std::env::var_os("BANDMATE_WRITE_FUZZ_SEEDS") else { return };
+    let Some(dir) = std::env::var_os("BANDMATE_WRITE_FUZZ_SEEDS") else {
+        return;
+    };
     let dir = std::path::PathBuf::from(dir);
     let full = saved_session();
     let mut one = Session::default();

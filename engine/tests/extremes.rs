@@ -20,15 +20,28 @@ use midly::{MidiMessage, Smf, TrackEventKind};
 const SOURCES: [Source; 2] = [Source::Rules, Source::Model];
 
 fn settings(source: Source, meter: Meter, bars: u32) -> Settings {
-    let mut s = Settings { source, meter, bars, seed: 7, ..Settings::default() };
+    let mut s = Settings {
+        source,
+        meter,
+        bars,
+        seed: 7,
+        ..Settings::default()
+    };
     s.enable_only(&PartKind::ALL);
     s
 }
 
 /// Checks everything the module docs promise about a clip made from `s`.
 fn check_clip(s: &Settings, clip: &Clip) {
-    let ctx = format!("{} {} bars {} bpm {:?}", s.meter, s.bars, s.tempo_bpm, s.source);
-    assert_eq!((clip.bars, clip.meter, clip.tempo_bpm), (s.bars, s.meter, s.tempo_bpm), "{ctx}");
+    let ctx = format!(
+        "{} {} bars {} bpm {:?}",
+        s.meter, s.bars, s.tempo_bpm, s.source
+    );
+    assert_eq!(
+        (clip.bars, clip.meter, clip.tempo_bpm),
+        (s.bars, s.meter, s.tempo_bpm),
+        "{ctx}"
+    );
     let len = clip.length_ticks();
     assert_eq!(len, s.meter.bar_ticks(TICKS_PER_QUARTER) * s.bars, "{ctx}");
 
@@ -36,32 +49,77 @@ fn check_clip(s: &Settings, clip: &Clip) {
     assert!(!clip.chords.is_empty(), "{ctx}: no chords");
     assert_eq!(clip.chords[0].start, 0, "{ctx}");
     for w in clip.chords.windows(2) {
-        assert_eq!(w[0].end(), w[1].start, "{ctx}: chord track has a gap or overlap");
+        assert_eq!(
+            w[0].end(),
+            w[1].start,
+            "{ctx}: chord track has a gap or overlap"
+        );
     }
-    assert!(clip.chords.iter().all(|c| c.duration > 0), "{ctx}: empty chord");
-    assert_eq!(clip.chords.last().map(|c| c.end()), Some(len), "{ctx}: chords do not reach the end");
+    assert!(
+        clip.chords.iter().all(|c| c.duration > 0),
+        "{ctx}: empty chord"
+    );
+    assert_eq!(
+        clip.chords.last().map(|c| c.end()),
+        Some(len),
+        "{ctx}: chords do not reach the end"
+    );
 
-    let enabled: Vec<PartKind> = s.parts.iter().filter(|p| p.enabled).map(|p| p.kind).collect();
+    let enabled: Vec<PartKind> = s
+        .parts
+        .iter()
+        .filter(|p| p.enabled)
+        .map(|p| p.kind)
+        .collect();
     for p in &clip.parts {
-        assert!(enabled.contains(&p.kind), "{ctx}: {:?} not asked for", p.kind);
+        assert!(
+            enabled.contains(&p.kind),
+            "{ctx}: {:?} not asked for",
+            p.kind
+        );
         assert!(p.channel.as_int() <= 15);
         for n in &p.notes {
-            assert!(n.duration > 0, "{ctx}: {:?} has an empty note {n:?}", p.kind);
-            assert!(n.end() <= len, "{ctx}: {:?} note {n:?} ends after the clip ({len})", p.kind);
-            assert!((1..=127).contains(&n.velocity.as_int()), "{ctx}: {:?} velocity {n:?}", p.kind);
+            assert!(
+                n.duration > 0,
+                "{ctx}: {:?} has an empty note {n:?}",
+                p.kind
+            );
+            assert!(
+                n.end() <= len,
+                "{ctx}: {:?} note {n:?} ends after the clip ({len})",
+                p.kind
+            );
+            assert!(
+                (1..=127).contains(&n.velocity.as_int()),
+                "{ctx}: {:?} velocity {n:?}",
+                p.kind
+            );
             assert!(n.pitch.as_int() <= 127);
         }
         for w in p.notes.windows(2) {
-            assert!(w[0].start <= w[1].start, "{ctx}: {:?} notes out of order", p.kind);
+            assert!(
+                w[0].start <= w[1].start,
+                "{ctx}: {:?} notes out of order",
+                p.kind
+            );
         }
     }
 
     let pb = PlaybackClip::from_clip(clip);
-    assert_eq!(pb.events().len(), clip.note_count() * 2, "{ctx}: playback events");
+    assert_eq!(
+        pb.events().len(),
+        clip.note_count() * 2,
+        "{ctx}: playback events"
+    );
 
     let bytes = smf::write(clip).unwrap_or_else(|e| panic!("{ctx}: smf::write: {e}"));
-    let smf = Smf::parse(&bytes).unwrap_or_else(|e| panic!("{ctx}: midly cannot parse our file: {e}"));
-    assert_eq!(smf.tracks.len(), clip.parts.len() + 1, "{ctx}: conductor + one track per part");
+    let smf =
+        Smf::parse(&bytes).unwrap_or_else(|e| panic!("{ctx}: midly cannot parse our file: {e}"));
+    assert_eq!(
+        smf.tracks.len(),
+        clip.parts.len() + 1,
+        "{ctx}: conductor + one track per part"
+    );
     for (track, part) in smf.tracks.iter().skip(1).zip(&clip.parts) {
         let mut sounding = [[0i32; 128]; 16];
         let mut ons = 0usize;
@@ -77,24 +135,45 @@ fn check_clip(s: &Settings, clip: &Clip) {
                     }
                     MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
                         sounding[ch][key.as_int() as usize] -= 1;
-                        assert!(sounding[ch][key.as_int() as usize] >= 0, "{ctx}: note-off without note-on");
+                        assert!(
+                            sounding[ch][key.as_int() as usize] >= 0,
+                            "{ctx}: note-off without note-on"
+                        );
                     }
                     _ => {}
                 }
             }
         }
-        assert!(now <= u64::from(len), "{ctx}: {:?} track runs past the clip", part.kind);
-        assert!(sounding.iter().flatten().all(|&c| c == 0), "{ctx}: {:?} leaves a note sounding", part.kind);
-        assert_eq!(ons, part.notes.len(), "{ctx}: {:?} note count in the file", part.kind);
+        assert!(
+            now <= u64::from(len),
+            "{ctx}: {:?} track runs past the clip",
+            part.kind
+        );
+        assert!(
+            sounding.iter().flatten().all(|&c| c == 0),
+            "{ctx}: {:?} leaves a note sounding",
+            part.kind
+        );
+        assert_eq!(
+            ons,
+            part.notes.len(),
+            "{ctx}: {:?} note count in the file",
+            part.kind
+        );
     }
 }
 
 /// Generates twice (determinism) and checks the clip; returns the notices.
 fn generate_ok(s: &Settings) -> Vec<String> {
-    let a = arrange::generate(s).unwrap_or_else(|e| panic!("{} {} bars {:?}: {e}", s.meter, s.bars, s.source));
+    let a = arrange::generate(s)
+        .unwrap_or_else(|e| panic!("{} {} bars {:?}: {e}", s.meter, s.bars, s.source));
     check_clip(s, &a.clip);
     let b = arrange::generate(s).expect("second run");
-    assert_eq!(a.clip, b.clip, "{} {:?}: same settings, same clip", s.meter, s.source);
+    assert_eq!(
+        a.clip, b.clip,
+        "{} {:?}: same settings, same clip",
+        s.meter, s.source
+    );
     a.notices
 }
 
@@ -102,12 +181,30 @@ fn generate_ok(s: &Settings) -> Vec<String> {
 fn tempo_extremes_are_valid_or_clear_errors() {
     for source in SOURCES {
         for bpm in [20.0, 20.000_001, 33.3, 120.0, 998.999, 999.0] {
-            let s = Settings { tempo_bpm: bpm, ..settings(source, Meter::COMMON, 2) };
+            let s = Settings {
+                tempo_bpm: bpm,
+                ..settings(source, Meter::COMMON, 2)
+            };
             generate_ok(&s);
         }
-        for bpm in [0.0, 19.999, 999.001, -120.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX] {
-            let s = Settings { tempo_bpm: bpm, ..settings(source, Meter::COMMON, 2) };
-            assert!(matches!(arrange::generate(&s), Err(ArrangeError::Tempo(_))), "{bpm} bpm");
+        for bpm in [
+            0.0,
+            19.999,
+            999.001,
+            -120.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+        ] {
+            let s = Settings {
+                tempo_bpm: bpm,
+                ..settings(source, Meter::COMMON, 2)
+            };
+            assert!(
+                matches!(arrange::generate(&s), Err(ArrangeError::Tempo(_))),
+                "{bpm} bpm"
+            );
         }
     }
 }
@@ -117,7 +214,10 @@ fn thirty_two_bars_of_13_16_at_both_ends_of_the_tempo_range() {
     let m = Meter::new(13, 16).expect("13/16");
     for source in SOURCES {
         for bpm in [20.0, 999.0] {
-            let s = Settings { tempo_bpm: bpm, ..settings(source, m, 32) };
+            let s = Settings {
+                tempo_bpm: bpm,
+                ..settings(source, m, 32)
+            };
             generate_ok(&s);
         }
     }
@@ -127,12 +227,19 @@ fn thirty_two_bars_of_13_16_at_both_ends_of_the_tempo_range() {
 fn bar_count_limits() {
     for source in SOURCES {
         for bars in [0, 65, u32::MAX] {
-            assert_eq!(arrange::generate(&settings(source, Meter::COMMON, bars)).err(), Some(ArrangeError::Bars(bars)));
+            assert_eq!(
+                arrange::generate(&settings(source, Meter::COMMON, bars)).err(),
+                Some(ArrangeError::Bars(bars))
+            );
         }
         generate_ok(&settings(source, Meter::COMMON, 1));
     }
     // The longest clip: 64 bars of the longest meter.
-    generate_ok(&settings(Source::Rules, Meter::new(32, 1).expect("32/1"), 64));
+    generate_ok(&settings(
+        Source::Rules,
+        Meter::new(32, 1).expect("32/1"),
+        64,
+    ));
 }
 
 #[test]
@@ -150,7 +257,11 @@ fn every_meter_with_the_models() {
     // One bar each; a meter the models cannot represent (not a whole number of 16ths) falls back
     // to rules with a notice. Every meter on native ONNX Runtime (CI, ~4 s); every third
     // numerator on tract, which is ~20x slower per step (~70 s for the full sweep).
-    let stride = if bandmate_engine::model::backend_name().contains("tract") { 3 } else { 1 };
+    let stride = if bandmate_engine::model::backend_name().contains("tract") {
+        3
+    } else {
+        1
+    };
     for d in [1, 2, 4, 8, 16, 32] {
         for n in (1..=32).step_by(stride) {
             let m = Meter::new(n, d).expect("meter");
@@ -163,7 +274,8 @@ fn every_meter_with_the_models() {
 
 #[test]
 fn every_drum_style_at_density_0_and_1() {
-    let meters = ["4/4", "3/4", "6/8", "7/8", "13/16", "1/1", "32/32", "5/2"].map(|m| m.parse::<Meter>().expect("meter"));
+    let meters = ["4/4", "3/4", "6/8", "7/8", "13/16", "1/1", "32/32", "5/2"]
+        .map(|m| m.parse::<Meter>().expect("meter"));
     for &style in drums::styles() {
         for density in [0.0, 1.0] {
             for (i, &m) in meters.iter().enumerate() {
@@ -177,7 +289,10 @@ fn every_drum_style_at_density_0_and_1() {
                 generate_ok(&s);
                 let clip = arrange::generate(&s).expect("drums").clip;
                 let drums = clip.part(PartKind::Drums).expect("a drum part");
-                assert!(!drums.notes.is_empty(), "{style} density {density} in {m}: silent");
+                assert!(
+                    !drums.notes.is_empty(),
+                    "{style} density {density} in {m}: silent"
+                );
             }
         }
     }
@@ -185,8 +300,11 @@ fn every_drum_style_at_density_0_and_1() {
 
 #[test]
 fn every_part_style_at_the_extremes_of_every_control() {
-    let styles: [(PartKind, &[&str]); 3] =
-        [(PartKind::Bass, parts::bass::styles()), (PartKind::Keys, parts::keys::styles()), (PartKind::Melody, parts::melody::styles())];
+    let styles: [(PartKind, &[&str]); 3] = [
+        (PartKind::Bass, parts::bass::styles()),
+        (PartKind::Keys, parts::keys::styles()),
+        (PartKind::Melody, parts::melody::styles()),
+    ];
     for (kind, names) in styles {
         for &style in names {
             for v in [0.0f32, 1.0] {

@@ -10,7 +10,9 @@ use midly::num::u7;
 use std::time::Instant;
 
 pub fn models_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("models")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("models")
 }
 
 fn golden(kind: ModelKind) -> serde_json::Value {
@@ -24,7 +26,11 @@ fn golden(kind: ModelKind) -> serde_json::Value {
 }
 
 fn floats(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
 }
 
 /// Logits from Rust (active backend) match Python onnxruntime's golden logits within 1e-4.
@@ -33,7 +39,14 @@ pub fn parity(kind: ModelKind) {
     let steps = g["steps"].as_array().expect("steps");
     let xs: Vec<Vec<i64>> = steps
         .iter()
-        .map(|s| s["x"].as_array().expect("x").iter().map(|v| v.as_i64().expect("int")).collect())
+        .map(|s| {
+            s["x"]
+                .as_array()
+                .expect("x")
+                .iter()
+                .map(|v| v.as_i64().expect("int"))
+                .collect()
+        })
         .collect();
     let outs = model::run_steps(kind, &xs).expect("run_steps");
     let mut worst = 0.0f64;
@@ -51,27 +64,62 @@ pub fn parity(kind: ModelKind) {
         }
         let sum: f64 = o.logits_b.iter().map(|x| *x as f64).sum();
         let gs = s["logits_b_sum"].as_f64().expect("sum");
-        assert!((sum - gs).abs() <= 1e-3 * gs.abs().max(1.0), "logits_b sum {sum} vs golden {gs}");
+        assert!(
+            (sum - gs).abs() <= 1e-3 * gs.abs().max(1.0),
+            "logits_b sum {sum} vs golden {gs}"
+        );
     }
-    println!("{kind:?} on {}: max |logit diff| vs Python onnxruntime = {worst:.2e}", model::backend_name());
+    println!(
+        "{kind:?} on {}: max |logit diff| vs Python onnxruntime = {worst:.2e}",
+        model::backend_name()
+    );
     assert!(worst <= 1e-4, "max |diff| {worst}");
 }
 
-pub const METERS: [(u8, u8); 9] = [(4, 4), (3, 4), (2, 4), (6, 8), (2, 2), (3, 8), (12, 8), (5, 4), (7, 8)];
+pub const METERS: [(u8, u8); 9] = [
+    (4, 4),
+    (3, 4),
+    (2, 4),
+    (6, 8),
+    (2, 2),
+    (3, 8),
+    (12, 8),
+    (5, 4),
+    (7, 8),
+];
 
 pub fn cases() -> Vec<(Key, Meter)> {
     let mut v = Vec::new();
     for t in 0..12 {
         for (mi, mode) in Mode::ALL.iter().enumerate() {
             let (n, d) = METERS[(t + mi) % METERS.len()];
-            v.push((Key::new(PitchClass::new(t as i32), *mode), Meter::new(n, d).expect("meter")));
+            v.push((
+                Key::new(PitchClass::new(t as i32), *mode),
+                Meter::new(n, d).expect("meter"),
+            ));
         }
     }
     v
 }
 
-pub fn chord_req(key: Key, meter: Meter, bars: u32, style: &str, complexity: f32, seed: u64) -> ChordRequest {
-    ChordRequest { key, meter, bars, style: style.into(), complexity, temperature: 1.0, top_p: 0.95, seed }
+pub fn chord_req(
+    key: Key,
+    meter: Meter,
+    bars: u32,
+    style: &str,
+    complexity: f32,
+    seed: u64,
+) -> ChordRequest {
+    ChordRequest {
+        key,
+        meter,
+        bars,
+        style: style.into(),
+        complexity,
+        temperature: 1.0,
+        top_p: 0.95,
+        seed,
+    }
 }
 
 pub fn check_chords(req: &ChordRequest, chords: &[ChordEvent]) {
@@ -82,10 +130,18 @@ pub fn check_chords(req: &ChordRequest, chords: &[ChordEvent]) {
         assert_eq!(w[0].start + w[0].duration, w[1].start, "contiguous");
     }
     let last = chords.last().expect("last");
-    assert_eq!(last.start + last.duration, bar * req.bars, "covers the clip");
+    assert_eq!(
+        last.start + last.duration,
+        bar * req.bars,
+        "covers the clip"
+    );
     for c in chords {
         assert!(c.duration > 0);
-        assert_eq!(c.start / bar, (c.start + c.duration - 1) / bar, "no chord crosses a barline");
+        assert_eq!(
+            c.start / bar,
+            (c.start + c.duration - 1) / bar,
+            "no chord crosses a barline"
+        );
         let allowed = model::allowed_qualities(req.complexity);
         let name = match c.chord.quality {
             Quality::Major => "maj",
@@ -100,23 +156,46 @@ pub fn check_chords(req: &ChordRequest, chords: &[ChordEvent]) {
             Quality::Diminished7 => "dim7",
             q => panic!("unexpected quality {q:?}"),
         };
-        assert!(allowed.contains(&name), "{name} not allowed at complexity {}", req.complexity);
+        assert!(
+            allowed.contains(&name),
+            "{name} not allowed at complexity {}",
+            req.complexity
+        );
         assert!(c.roman.is_some());
     }
 }
 
-pub fn check_melody(key: Key, meter: Meter, bars: u32, chords: &[ChordEvent], low: u8, high: u8, notes: &[Note]) {
+pub fn check_melody(
+    key: Key,
+    meter: Meter,
+    bars: u32,
+    chords: &[ChordEvent],
+    low: u8,
+    high: u8,
+    notes: &[Note],
+) {
     let total = meter.bar_ticks(TICKS_PER_QUARTER) * bars;
     assert!(!notes.is_empty(), "some notes");
     for w in notes.windows(2) {
-        assert!(w[0].start + w[0].duration <= w[1].start, "sorted and non-overlapping");
+        assert!(
+            w[0].start + w[0].duration <= w[1].start,
+            "sorted and non-overlapping"
+        );
     }
     for n in notes {
-        assert!(n.duration > 0 && n.start + n.duration <= total, "inside the clip");
+        assert!(
+            n.duration > 0 && n.start + n.duration <= total,
+            "inside the clip"
+        );
         let p = n.pitch.as_int();
-        assert!((low..=high).contains(&p), "pitch {p} outside {low}..={high}");
+        assert!(
+            (low..=high).contains(&p),
+            "pitch {p} outside {low}..={high}"
+        );
         let pc = PitchClass::new(p as i32);
-        let chord = chords.iter().find(|c| c.start <= n.start && n.start < c.start + c.duration);
+        let chord = chords
+            .iter()
+            .find(|c| c.start <= n.start && n.start < c.start + c.duration);
         let ok = key.contains(pc) || chord.is_some_and(|c| c.chord.mask() & (1 << pc.index()) != 0);
         assert!(ok, "pitch {p} neither in {key:?} nor in the chord");
     }
@@ -156,8 +235,12 @@ pub fn determinism() {
     let a = model::generate_chords(&chord_req(key, meter, 8, "pop", 0.5, 42)).expect("a");
     let b = model::generate_chords(&chord_req(key, meter, 8, "pop", 0.5, 42)).expect("b");
     assert_eq!(a, b);
-    let differs = (43..48).any(|s| model::generate_chords(&chord_req(key, meter, 8, "pop", 0.5, s)).expect("c") != a);
-    assert!(differs, "different seeds should give different progressions");
+    let differs = (43..48)
+        .any(|s| model::generate_chords(&chord_req(key, meter, 8, "pop", 0.5, s)).expect("c") != a);
+    assert!(
+        differs,
+        "different seeds should give different progressions"
+    );
     let prime = [Note::new(0, 480, 62, 90), Note::new(480, 480, 66, 90)];
     let mk = |seed| MelodyRequest {
         key,
@@ -182,7 +265,12 @@ pub fn determinism() {
 pub fn timing() {
     for kind in [ModelKind::Chords, ModelKind::Melody] {
         let g = golden(kind);
-        let x: Vec<i64> = g["steps"][0]["x"].as_array().expect("x").iter().map(|v| v.as_i64().expect("i")).collect();
+        let x: Vec<i64> = g["steps"][0]["x"]
+            .as_array()
+            .expect("x")
+            .iter()
+            .map(|v| v.as_i64().expect("i"))
+            .collect();
         let xs: Vec<Vec<i64>> = (0..200).map(|_| x.clone()).collect();
         model::run_steps(kind, &xs[..5]).expect("warm-up");
         let t = Instant::now();
@@ -192,7 +280,8 @@ pub fn timing() {
     }
     let key = Key::new(PitchClass::new(0), Mode::Major);
     let t = Instant::now();
-    let chords = model::generate_chords(&chord_req(key, Meter::COMMON, 8, "pop", 0.5, 1)).expect("chords");
+    let chords =
+        model::generate_chords(&chord_req(key, Meter::COMMON, 8, "pop", 0.5, 1)).expect("chords");
     let tc = t.elapsed().as_secs_f64() * 1000.0;
     let t = Instant::now();
     let mreq = MelodyRequest {

@@ -15,12 +15,20 @@ fn find_lib() -> Option<PathBuf> {
     }
     let lib = common::models_dir().join("train").join(".venv").join("lib");
     for py in std::fs::read_dir(&lib).ok()?.flatten() {
-        let capi = py.path().join("site-packages").join("onnxruntime").join("capi");
+        let capi = py
+            .path()
+            .join("site-packages")
+            .join("onnxruntime")
+            .join("capi");
         if let Ok(rd) = std::fs::read_dir(&capi) {
             let mut libs: Vec<PathBuf> = rd
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so.1")))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("libonnxruntime.so.1"))
+                })
                 .collect();
             libs.sort();
             if let Some(l) = libs.pop() {

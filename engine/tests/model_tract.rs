@@ -7,7 +7,10 @@ mod common;
 use bandmate_engine::model::{self, BackendKind, BackendPref, ModelError, ModelKind};
 
 fn tract() {
-    assert_eq!(model::init_backend(BackendPref::Tract).expect("tract backend"), BackendKind::Tract);
+    assert_eq!(
+        model::init_backend(BackendPref::Tract).expect("tract backend"),
+        BackendKind::Tract
+    );
 }
 
 #[test]
@@ -57,25 +60,46 @@ fn config_checks_report_what_is_incompatible() {
         let mut bad = bytes.clone();
         let n = bad.len() - 1;
         bad[n] ^= 1;
-        assert!(matches!(model::verify(kind, &cfg, &bad), Err(ModelError::Checksum { .. })));
+        assert!(matches!(
+            model::verify(kind, &cfg, &bad),
+            Err(ModelError::Checksum { .. })
+        ));
         // Wrong id, vocab hash, opset, names.
         let edit = |k: &str, v: serde_json::Value| {
             let mut c = cfg_v.clone();
             c[k] = v;
             model::verify(kind, &c.to_string(), &bytes)
         };
-        assert!(matches!(edit("id", "other@9".into()), Err(ModelError::Incompatible { field: "id", .. })));
-        assert!(matches!(edit("vocab_hash", "00".into()), Err(ModelError::Incompatible { field: "vocab_hash", .. })));
-        assert!(matches!(edit("opset", 18.into()), Err(ModelError::Incompatible { field: "opset", .. })));
+        assert!(matches!(
+            edit("id", "other@9".into()),
+            Err(ModelError::Incompatible { field: "id", .. })
+        ));
+        assert!(matches!(
+            edit("vocab_hash", "00".into()),
+            Err(ModelError::Incompatible {
+                field: "vocab_hash",
+                ..
+            })
+        ));
+        assert!(matches!(
+            edit("opset", 18.into()),
+            Err(ModelError::Incompatible { field: "opset", .. })
+        ));
         let mut c = cfg_v.clone();
         c["outputs"][0]["name"] = "logits".into();
         assert!(matches!(
             model::verify(kind, &c.to_string(), &bytes),
-            Err(ModelError::Incompatible { field: "outputs", .. })
+            Err(ModelError::Incompatible {
+                field: "outputs",
+                ..
+            })
         ));
         let e = edit("id", "other@9".into()).expect_err("error");
         assert!(e.to_string().contains("other@9"), "{e}");
-        assert!(matches!(model::verify(kind, "{", &bytes), Err(ModelError::Config { .. })));
+        assert!(matches!(
+            model::verify(kind, "{", &bytes),
+            Err(ModelError::Config { .. })
+        ));
     }
 }
 
@@ -84,11 +108,24 @@ fn tract_sample_output_printed() {
     use bandmate_engine::theory::{Key, Meter, Mode, PitchClass};
     tract();
     for style in ["chorale", "folk", "pop"] {
-        let req = common::chord_req(Key::new(PitchClass::new(0), Mode::Major), Meter::COMMON, 8, style, 0.5, 3);
+        let req = common::chord_req(
+            Key::new(PitchClass::new(0), Mode::Major),
+            Meter::COMMON,
+            8,
+            style,
+            0.5,
+            3,
+        );
         let chords = model::generate_chords(&req).expect("chords");
         let line: Vec<String> = chords
             .iter()
-            .map(|c| format!("{}({})", c.roman.map(|r| r.to_string()).unwrap_or_default(), c.duration / 480))
+            .map(|c| {
+                format!(
+                    "{}({})",
+                    c.roman.map(|r| r.to_string()).unwrap_or_default(),
+                    c.duration / 480
+                )
+            })
             .collect();
         println!("SAMPLE {style} C major 4/4: {}", line.join(" "));
         let mreq = model::MelodyRequest {
@@ -104,14 +141,25 @@ fn tract_sample_output_printed() {
             prime: &[],
         };
         let notes = model::generate_melody(&mreq).expect("melody");
-        let names = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+        let names = [
+            "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+        ];
         let line: Vec<String> = notes
             .iter()
             .map(|n| {
                 let p = n.pitch.as_int() as usize;
-                format!("{}{}@{}/{}", names[p % 12], p / 12 - 1, n.start / 120, n.duration / 120)
+                format!(
+                    "{}{}@{}/{}",
+                    names[p % 12],
+                    p / 12 - 1,
+                    n.start / 120,
+                    n.duration / 120
+                )
             })
             .collect();
-        println!("SAMPLE melody over it (note@16th/len16): {}", line.join(" "));
+        println!(
+            "SAMPLE melody over it (note@16th/len16): {}",
+            line.join(" ")
+        );
     }
 }

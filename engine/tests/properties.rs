@@ -23,42 +23,64 @@ fn case() -> impl Strategy<Value = Case> {
         0..melody::styles().len(),
         0..3usize,
     );
-    let controls = (0.0f32..=1.0, 0.0f32..=1.0, 0.0f32..=1.0, 0.0f32..=1.0, 0u32..=8, -2i8..=2);
+    let controls = (
+        0.0f32..=1.0,
+        0.0f32..=1.0,
+        0.0f32..=1.0,
+        0.0f32..=1.0,
+        0u32..=8,
+        -2i8..=2,
+    );
     (
-        (0..12i32, 0..8usize, 1u8..=13, 0..4usize, 40.0f64..240.0, 1u32..=32, any::<u64>(), 0..4usize),
+        (
+            0..12i32,
+            0..8usize,
+            1u8..=13,
+            0..4usize,
+            40.0f64..240.0,
+            1u32..=32,
+            any::<u64>(),
+            0..4usize,
+        ),
         styles,
         controls,
     )
-        .prop_map(|((tonic, mode, num, den, tempo, bars, seed, hr), (b, k, d, m, c), (density, complexity, swing, humanize, fill, octave))| {
-            let mut s = Settings {
-                key: Key::new(PitchClass::new(tonic), Mode::ALL[mode]),
-                meter: Meter::new(num, [2, 4, 8, 16][den]).expect("valid meter"),
-                tempo_bpm: tempo,
-                bars,
-                seed,
-                source: Source::Rules,
-                harmonic_rhythm: HarmonicRhythm::ALL[hr],
-                complexity,
-                density,
-                swing,
-                humanize,
-                fill_every: fill,
-                ..Settings::default()
-            };
-            s.enable_only(&PartKind::ALL);
-            for p in &mut s.parts {
-                p.octave = octave;
-                p.style = match p.kind {
-                    PartKind::Bass => bass::styles()[b],
-                    PartKind::Keys => keys::styles()[k],
-                    PartKind::Drums => drums::styles()[d],
-                    PartKind::Melody => melody::styles()[m],
-                    PartKind::Chords => ["close", "open", "drop2"][c],
+        .prop_map(
+            |(
+                (tonic, mode, num, den, tempo, bars, seed, hr),
+                (b, k, d, m, c),
+                (density, complexity, swing, humanize, fill, octave),
+            )| {
+                let mut s = Settings {
+                    key: Key::new(PitchClass::new(tonic), Mode::ALL[mode]),
+                    meter: Meter::new(num, [2, 4, 8, 16][den]).expect("valid meter"),
+                    tempo_bpm: tempo,
+                    bars,
+                    seed,
+                    source: Source::Rules,
+                    harmonic_rhythm: HarmonicRhythm::ALL[hr],
+                    complexity,
+                    density,
+                    swing,
+                    humanize,
+                    fill_every: fill,
+                    ..Settings::default()
+                };
+                s.enable_only(&PartKind::ALL);
+                for p in &mut s.parts {
+                    p.octave = octave;
+                    p.style = match p.kind {
+                        PartKind::Bass => bass::styles()[b],
+                        PartKind::Keys => keys::styles()[k],
+                        PartKind::Drums => drums::styles()[d],
+                        PartKind::Melody => melody::styles()[m],
+                        PartKind::Chords => ["close", "open", "drop2"][c],
+                    }
+                    .to_string();
                 }
-                .to_string();
-            }
-            Case { settings: s }
-        })
+                Case { settings: s }
+            },
+        )
 }
 
 fn pc_mask_has(mask: u16, pitch: u8) -> bool {
@@ -76,7 +98,11 @@ fn check_clip(clip: &Clip, s: &Settings) {
     assert_eq!(len, s.meter.bar_ticks(TICKS_PER_QUARTER) * s.bars);
     assert_eq!(clip.parts.len(), 5);
     for part in &clip.parts {
-        assert!(!part.notes.is_empty() || part.kind == PartKind::Melody, "{:?} empty", part.kind);
+        assert!(
+            !part.notes.is_empty() || part.kind == PartKind::Melody,
+            "{:?} empty",
+            part.kind
+        );
         for n in &part.notes {
             assert!(n.pitch.as_int() <= 127 && n.velocity.as_int() >= 1);
             assert!(n.duration > 0, "{:?} {n:?}", part.kind);
@@ -99,11 +125,22 @@ fn check_clip(clip: &Clip, s: &Settings) {
         }
     }
     // Melody: in the key's scale (the blues style: in the blues scale on the tonic).
-    let melody_style = s.part(PartKind::Melody).map(|p| p.style.as_str()).unwrap_or("lead");
-    let melody_mask = if melody_style == "blues" { Scale::Blues.mask(s.key) } else { s.key.scale_mask() };
+    let melody_style = s
+        .part(PartKind::Melody)
+        .map(|p| p.style.as_str())
+        .unwrap_or("lead");
+    let melody_mask = if melody_style == "blues" {
+        Scale::Blues.mask(s.key)
+    } else {
+        s.key.scale_mask()
+    };
     if let Some(m) = clip.part(PartKind::Melody) {
         for n in &m.notes {
-            assert!(pc_mask_has(melody_mask, n.pitch.as_int()), "melody {n:?} outside {} ({melody_style})", s.key);
+            assert!(
+                pc_mask_has(melody_mask, n.pitch.as_int()),
+                "melody {n:?} outside {} ({melody_style})",
+                s.key
+            );
         }
     }
     // Bass: scale tones or tones of a chord sounding near the note; otherwise it must be an
@@ -115,18 +152,29 @@ fn check_clip(clip: &Clip, s: &Settings) {
             if s.key.contains(PitchClass::new(pitch as i32)) {
                 continue;
             }
-            let near = |t: u32| clip.chords.iter().filter(move |c| c.start <= t + 12 && t.saturating_sub(100) < c.end());
+            let near = |t: u32| {
+                clip.chords
+                    .iter()
+                    .filter(move |c| c.start <= t + 12 && t.saturating_sub(100) < c.end())
+            };
             let chord_tone = near(n.start).any(|c| pc_mask_has(c.chord.mask(), pitch));
             let approach = clip
                 .chords
                 .iter()
                 .filter(|c| c.start > n.start.saturating_sub(100) && c.start <= n.start + bar)
                 .any(|c| pc_distance(pitch % 12, c.chord.bass_pc().index()) <= 2);
-            assert!(chord_tone || approach, "bass {n:?} is neither in {}, a chord tone nor an approach", s.key);
+            assert!(
+                chord_tone || approach,
+                "bass {n:?} is neither in {}, a chord tone nor an approach",
+                s.key
+            );
         }
     }
     // Drums on General MIDI channel 10.
-    assert_eq!(clip.part(PartKind::Drums).map(|p| p.channel.as_int()), Some(9));
+    assert_eq!(
+        clip.part(PartKind::Drums).map(|p| p.channel.as_int()),
+        Some(9)
+    );
 }
 
 proptest! {

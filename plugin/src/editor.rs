@@ -19,7 +19,9 @@ pub mod state;
 
 pub use state::SessionSlot;
 
-use crate::params::{fingerprint, settings_from_params, BandmateParams, KeySourceChoice, SavedClip};
+use crate::params::{
+    fingerprint, settings_from_params, BandmateParams, KeySourceChoice, SavedClip,
+};
 use crate::shared::{Shared, StatusKind, Sync};
 use crate::{Bandmate, Task};
 use bandmate_engine::clip::{Clip, PartKind};
@@ -30,7 +32,9 @@ use nice_plug::editor::dpi::LogicalSize;
 use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 use nice_plug_egui::resizable_window::ResizableWindow;
-use nice_plug_egui::{create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
+use nice_plug_egui::{
+    create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
+};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,7 +51,11 @@ pub const MIN_SIZE: (f32, f32) = (760.0, 480.0);
 /// variable `BANDMATE_UI_ZOOM` (0.5..=3, e.g. `2` for 200%: for screens whose host reports no
 /// scale factor, and for checking the layout at 200%).
 pub fn default_state() -> Arc<EguiEditorState> {
-    let zoom = std::env::var("BANDMATE_UI_ZOOM").ok().and_then(|v| v.trim().parse::<f32>().ok()).filter(|z| z.is_finite()).map_or(1.0, |z| z.clamp(0.5, 3.0));
+    let zoom = std::env::var("BANDMATE_UI_ZOOM")
+        .ok()
+        .and_then(|v| v.trim().parse::<f32>().ok())
+        .filter(|z| z.is_finite())
+        .map_or(1.0, |z| z.clamp(0.5, 3.0));
     EguiEditorState::from_size(LogicalSize::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1), zoom)
 }
 
@@ -99,7 +107,10 @@ pub fn create(
     executor: AsyncExecutor<Bandmate>,
 ) -> Option<BandmateEditor> {
     let export_dir = params.session.read().export_dir.clone().unwrap_or_default();
-    let rng = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0x9e37_79b9, |d| d.as_nanos() as u64) | 1;
+    let rng = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0x9e37_79b9, |d| d.as_nanos() as u64)
+        | 1;
     let app = App {
         params,
         shared,
@@ -113,8 +124,16 @@ pub fn create(
         action_error: None,
         rng,
     };
-    let hint = ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1));
-    create_egui_editor(state, RepaintNotifier::new(), EguiNiceSettings::new().with_tile("Bandmate").with_resize_hint(hint), app)
+    let hint =
+        ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1));
+    create_egui_editor(
+        state,
+        RepaintNotifier::new(),
+        EguiNiceSettings::new()
+            .with_tile("Bandmate")
+            .with_resize_hint(hint),
+        app,
+    )
 }
 
 /// A new seed 0..=9999 (xorshift), different from `current`.
@@ -131,7 +150,12 @@ pub fn next_seed(state: &mut u64, current: i32) -> i32 {
 }
 
 impl NiceEguiApp for App {
-    fn build(&mut self, egui_ctx: egui::Context, gui: GuiContext, _frame: &mut nice_plug_egui::Frame) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+    fn build(
+        &mut self,
+        egui_ctx: egui::Context,
+        gui: GuiContext,
+        _frame: &mut nice_plug_egui::Frame,
+    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
         egui_ctx.global_style_mut(|s| {
             s.spacing.item_spacing = egui::vec2(8.0, 5.0);
             s.spacing.button_padding = egui::vec2(8.0, 3.0);
@@ -146,25 +170,36 @@ impl NiceEguiApp for App {
         self.sync_session();
         self.follow_detected_key(&setter);
         let min = egui::vec2(MIN_SIZE.0, MIN_SIZE.1);
-        ResizableWindow::new("bandmate-window").min_size(min).show(ui, |ui| {
-            egui::Panel::top("actions").show(ui, |ui| self.action_bar(ui));
-            egui::Panel::bottom("export").show(ui, |ui| self.export_bar(ui));
-            egui::Panel::left("params").resizable(true).default_size(330.0).min_size(280.0).show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.parameters(ui, &setter));
+        ResizableWindow::new("bandmate-window")
+            .min_size(min)
+            .show(ui, |ui| {
+                egui::Panel::top("actions").show(ui, |ui| self.action_bar(ui));
+                egui::Panel::bottom("export").show(ui, |ui| self.export_bar(ui));
+                egui::Panel::left("params")
+                    .resizable(true)
+                    .default_size(330.0)
+                    .min_size(280.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical().show(ui, |ui| self.parameters(ui, &setter));
+                    });
+                egui::CentralPanel::default().show(ui, |ui| {
+                    self.banners(ui);
+                    let clip = self.shared.clip.read().clone();
+                    piano_roll::legend(ui, clip.as_deref(), &self.transport_text());
+                    piano_roll::show(ui, clip.as_deref(), self.shared.playhead());
+                });
             });
-            egui::CentralPanel::default().show(ui, |ui| {
-                self.banners(ui);
-                let clip = self.shared.clip.read().clone();
-                piano_roll::legend(ui, clip.as_deref(), &self.transport_text());
-                piano_roll::show(ui, clip.as_deref(), self.shared.playhead());
-            });
-        });
         for action in std::mem::take(&mut self.pending) {
             self.apply(action, &setter);
         }
         let busy = self.busy();
         let playing = self.shared.playing.load(Ordering::Relaxed);
-        ui.ctx().request_repaint_after(Duration::from_millis(if busy || playing { 33 } else { 250 }));
+        ui.ctx()
+            .request_repaint_after(Duration::from_millis(if busy || playing {
+                33
+            } else {
+                250
+            }));
     }
 }
 
@@ -175,7 +210,8 @@ impl App {
 
     /// Whether a generation is queued or running.
     fn busy(&self) -> bool {
-        self.shared.status.lock().kind == StatusKind::Generating || self.shared.generate_pending.load(Ordering::Relaxed)
+        self.shared.status.lock().kind == StatusKind::Generating
+            || self.shared.generate_pending.load(Ordering::Relaxed)
     }
 
     /// Folds a newly published clip into the session: the previous one becomes undoable.
@@ -185,14 +221,28 @@ impl App {
             return;
         }
         self.seen_clip_id = id;
-        let Some(clip) = self.shared.clip.read().clone() else { return };
+        let Some(clip) = self.shared.clip.read().clone() else {
+            return;
+        };
         if self.params.session.read().clip.as_ref() == Some(&*clip) {
             // Undo/redo or a project load brought back the session's own clip.
             return;
         }
-        let settings = self.params.saved.get().map(|s| s.settings).unwrap_or_else(|| settings_from_params(&self.params, self.shared.host_meter()));
-        let label = self.next_label.take().unwrap_or_else(|| format!("seed {}", clip.provenance.seed));
-        self.params.session.write().advance(Snapshot { clip: (*clip).clone(), settings, label });
+        let settings = self
+            .params
+            .saved
+            .get()
+            .map(|s| s.settings)
+            .unwrap_or_else(|| settings_from_params(&self.params, self.shared.host_meter()));
+        let label = self
+            .next_label
+            .take()
+            .unwrap_or_else(|| format!("seed {}", clip.provenance.seed));
+        self.params.session.write().advance(Snapshot {
+            clip: (*clip).clone(),
+            settings,
+            label,
+        });
     }
 
     /// Key source "detected": copies a confident detected key into the key parameters.
@@ -233,31 +283,48 @@ impl App {
                 }
                 let seed = next_seed(&mut self.rng, -1) as u64;
                 self.next_label = Some(format!("new {} (seed {seed})", kind.name()));
-                self.executor.execute_background(Task::RegeneratePart { kind, seed });
+                self.executor
+                    .execute_background(Task::RegeneratePart { kind, seed });
             }
             Action::Undo | Action::Redo => {
                 let restored = {
                     let mut s = self.params.session.write();
-                    let clip = if action == Action::Undo { s.undo().cloned() } else { s.redo().cloned() };
+                    let clip = if action == Action::Undo {
+                        s.undo().cloned()
+                    } else {
+                        s.redo().cloned()
+                    };
                     clip.map(|c| (c, s.settings.clone()))
                 };
                 match restored {
                     Some((clip, settings)) => self.install(clip, settings),
-                    None => self.action_error = Some(format!("nothing to {}", if action == Action::Undo { "undo" } else { "redo" })),
+                    None => {
+                        self.action_error = Some(format!(
+                            "nothing to {}",
+                            if action == Action::Undo {
+                                "undo"
+                            } else {
+                                "redo"
+                            }
+                        ))
+                    }
                 }
             }
             Action::Export(part) => {
                 let Some(clip) = self.shared.clip.read().clone() else {
-                    self.export_result = Some(Err("nothing to export yet: generate a clip first".into()));
+                    self.export_result =
+                        Some(Err("nothing to export yet: generate a clip first".into()));
                     return;
                 };
                 let dir = export::resolve_dir(Some(&self.export_dir));
-                self.export_result = Some(export::export(&clip, part, &dir).map(|p| p.display().to_string()));
+                self.export_result =
+                    Some(export::export(&clip, part, &dir).map(|p| p.display().to_string()));
             }
             Action::ContinueIdea => {
                 let seed = next_seed(&mut self.rng, -1) as u64;
                 self.next_label = Some(format!("continue my idea (seed {seed})"));
-                self.executor.execute_background(Task::ContinueIdea { seed });
+                self.executor
+                    .execute_background(Task::ContinueIdea { seed });
             }
             Action::DismissWarnings => self.params.session.clear_warnings(),
         }
@@ -266,7 +333,11 @@ impl App {
     /// Plays an earlier clip: through the saved-clip slot, as a state load would.
     fn install(&mut self, clip: Clip, settings: bandmate_engine::arrange::Settings) {
         let fp = fingerprint(&self.params, self.shared.host_meter());
-        self.params.saved.set(Some(SavedClip { clip, settings, fingerprint: fp }));
+        self.params.saved.set(Some(SavedClip {
+            clip,
+            settings,
+            fingerprint: fp,
+        }));
         self.executor.execute_background(Task::Generate);
     }
 
@@ -275,18 +346,36 @@ impl App {
         ui.horizontal(|ui| {
             ui.heading(RichText::new("Bandmate").strong());
             ui.add_space(8.0);
-            let gen = egui::Button::new(RichText::new("Generate").size(18.0).strong()).min_size(egui::vec2(130.0, 30.0));
-            if ui.add_enabled(!self.busy(), gen).on_hover_text("New seed; makes every unlocked part again").clicked() {
+            let gen = egui::Button::new(RichText::new("Generate").size(18.0).strong())
+                .min_size(egui::vec2(130.0, 30.0));
+            if ui
+                .add_enabled(!self.busy(), gen)
+                .on_hover_text("New seed; makes every unlocked part again")
+                .clicked()
+            {
                 self.pending.push(Action::Generate);
             }
             let (can_undo, can_redo, undo_label, redo_label) = {
                 let s = self.params.session.read();
-                (s.history.can_undo(), s.history.can_redo(), s.history.undo_label().unwrap_or("").to_owned(), s.history.redo_label().unwrap_or("").to_owned())
+                (
+                    s.history.can_undo(),
+                    s.history.can_redo(),
+                    s.history.undo_label().unwrap_or("").to_owned(),
+                    s.history.redo_label().unwrap_or("").to_owned(),
+                )
             };
-            if ui.add_enabled(can_undo, egui::Button::new("Undo")).on_hover_text(format!("Back to: {undo_label}")).clicked() {
+            if ui
+                .add_enabled(can_undo, egui::Button::new("Undo"))
+                .on_hover_text(format!("Back to: {undo_label}"))
+                .clicked()
+            {
                 self.pending.push(Action::Undo);
             }
-            if ui.add_enabled(can_redo, egui::Button::new("Redo")).on_hover_text(format!("Forward to: {redo_label}")).clicked() {
+            if ui
+                .add_enabled(can_redo, egui::Button::new("Redo"))
+                .on_hover_text(format!("Forward to: {redo_label}"))
+                .clicked()
+            {
                 self.pending.push(Action::Redo);
             }
             let melody = egui::Button::new("New melody, same chords");
@@ -317,8 +406,12 @@ impl App {
             ui.label(RichText::new("Generating…").strong());
         } else {
             match status.kind {
-                StatusKind::Ready => ui.label(RichText::new("Ready").color(Color32::from_rgb(90, 210, 120))),
-                StatusKind::Error => ui.label(RichText::new("Error").color(Color32::from_rgb(255, 90, 90))),
+                StatusKind::Ready => {
+                    ui.label(RichText::new("Ready").color(Color32::from_rgb(90, 210, 120)))
+                }
+                StatusKind::Error => {
+                    ui.label(RichText::new("Error").color(Color32::from_rgb(255, 90, 90)))
+                }
                 _ => ui.weak("Idle"),
             };
         }
@@ -332,14 +425,24 @@ impl App {
     fn transport_text(&self) -> String {
         let sync = match self.shared.sync() {
             Sync::Host => {
-                let tempo = self.shared.host_tempo().map_or(String::new(), |t| format!(" {t:.0} bpm"));
-                let meter = self.shared.host_meter().map_or(String::new(), |m| format!(" {m}"));
+                let tempo = self
+                    .shared
+                    .host_tempo()
+                    .map_or(String::new(), |t| format!(" {t:.0} bpm"));
+                let meter = self
+                    .shared
+                    .host_meter()
+                    .map_or(String::new(), |m| format!(" {m}"));
                 format!("host{tempo}{meter}")
             }
             Sync::FreeFallback => "free-running (no host transport)".into(),
             Sync::FreeForced => "free-running".into(),
         };
-        let play = if self.shared.playing.load(Ordering::Relaxed) { "playing" } else { "stopped" };
+        let play = if self.shared.playing.load(Ordering::Relaxed) {
+            "playing"
+        } else {
+            "stopped"
+        };
         format!("{play} · {sync}")
     }
 
@@ -348,7 +451,17 @@ impl App {
         let warn = Color32::from_rgb(240, 190, 60);
         let bad = Color32::from_rgb(255, 100, 100);
         let warnings = self.params.session.warnings();
-        if !warnings.is_empty() && banner(ui, warn, &format!("The saved editor state was only partly read: {}", warnings.join("; ")), true) {
+        if !warnings.is_empty()
+            && banner(
+                ui,
+                warn,
+                &format!(
+                    "The saved editor state was only partly read: {}",
+                    warnings.join("; ")
+                ),
+                true,
+            )
+        {
             self.pending.push(Action::DismissWarnings);
         }
         let status = self.shared.status.lock().clone();
@@ -356,7 +469,15 @@ impl App {
             banner(ui, bad, &status.message, false);
         }
         if !status.notices.is_empty() {
-            banner(ui, warn, &format!("Used the rule-based generator instead of the model: {}", status.notices.join("; ")), false);
+            banner(
+                ui,
+                warn,
+                &format!(
+                    "Used the rule-based generator instead of the model: {}",
+                    status.notices.join("; ")
+                ),
+                false,
+            );
         }
         if let Some(e) = self.action_error.clone() {
             if banner(ui, bad, &e, true) {
@@ -371,19 +492,37 @@ impl App {
             ui.strong("Export .mid");
             ui.label("to");
             let hint = export::default_dir().display().to_string();
-            let edit = egui::TextEdit::singleline(&mut self.export_dir).hint_text(hint).desired_width(260.0);
-            if ui.add(edit).on_hover_text("Folder for exported files (empty = default)").changed() {
+            let edit = egui::TextEdit::singleline(&mut self.export_dir)
+                .hint_text(hint)
+                .desired_width(260.0);
+            if ui
+                .add(edit)
+                .on_hover_text("Folder for exported files (empty = default)")
+                .changed()
+            {
                 let dir = self.export_dir.trim().to_owned();
                 self.params.session.write().export_dir = (!dir.is_empty()).then_some(dir);
             }
             let clip = self.shared.clip.read().clone();
-            if ui.add_enabled(clip.is_some(), egui::Button::new(RichText::new("Export clip").strong())).clicked() {
+            if ui
+                .add_enabled(
+                    clip.is_some(),
+                    egui::Button::new(RichText::new("Export clip").strong()),
+                )
+                .clicked()
+            {
                 self.pending.push(Action::Export(None));
             }
             ui.label("or part:");
             for p in clip.iter().flat_map(|c| c.parts.iter()) {
-                let b = egui::Button::new(RichText::new(panel::title(p.kind)).color(piano_roll::part_color(p.kind)));
-                if ui.add(b).on_hover_text(format!("Export only the {} part", p.kind.name())).clicked() {
+                let b = egui::Button::new(
+                    RichText::new(panel::title(p.kind)).color(piano_roll::part_color(p.kind)),
+                );
+                if ui
+                    .add(b)
+                    .on_hover_text(format!("Export only the {} part", p.kind.name()))
+                    .clicked()
+                {
                     self.pending.push(Action::Export(Some(p.kind)));
                 }
             }
@@ -412,15 +551,25 @@ impl App {
 /// A coloured message strip; with `dismissable`, a ✕ button whose click is returned.
 fn banner(ui: &mut Ui, color: Color32, text: &str, dismissable: bool) -> bool {
     let mut clicked = false;
-    egui::Frame::new().fill(color.gamma_multiply(0.18)).stroke(egui::Stroke::new(1.0, color)).corner_radius(4.0).inner_margin(6.0).show(ui, |ui| {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("!").strong().color(color));
-            ui.label(text);
-            if dismissable && ui.small_button("Dismiss").on_hover_text("Dismiss").clicked() {
-                clicked = true;
-            }
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.18))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(4.0)
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("!").strong().color(color));
+                ui.label(text);
+                if dismissable
+                    && ui
+                        .small_button("Dismiss")
+                        .on_hover_text("Dismiss")
+                        .clicked()
+                {
+                    clicked = true;
+                }
+            });
         });
-    });
     ui.add_space(4.0);
     clicked
 }

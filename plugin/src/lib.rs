@@ -26,8 +26,8 @@ pub use shared::Shared;
 pub use worker::Task;
 
 use params::{fingerprint, Loaded};
-use shared::Sync;
 use runner::Runner;
+use shared::Sync;
 use worker::{AudioSide, InputEvent, Worker};
 
 /// Incoming note events passed through per block (MIDI thru); more are not passed through, but
@@ -110,7 +110,12 @@ impl Bandmate {
 }
 
 /// Sends a player event to the host, after any thru events due at or before it.
-fn emit<C: ProcessContext<Bandmate>>(ctx: &mut C, thru: &[PluginNoteEvent<Bandmate>], next: &mut usize, e: Option<OutEvent>) {
+fn emit<C: ProcessContext<Bandmate>>(
+    ctx: &mut C,
+    thru: &[PluginNoteEvent<Bandmate>],
+    next: &mut usize,
+    e: Option<OutEvent>,
+) {
     while let Some(t) = thru.get(*next) {
         if e.is_some_and(|e| t.timing() > e.offset) {
             break;
@@ -123,8 +128,20 @@ fn emit<C: ProcessContext<Bandmate>>(ctx: &mut C, thru: &[PluginNoteEvent<Bandma
     let (channel, key) = (Channel::Number(e.channel), MidiKey::Number(e.key));
     let velocity = f32::from(e.velocity) / 127.0;
     let ev = match e.kind {
-        EventKind::NoteOn => NoteEvent::NoteOn { timing, voice_id, channel, key, velocity },
-        EventKind::NoteOff => NoteEvent::NoteOff { timing, voice_id, channel, key, velocity },
+        EventKind::NoteOn => NoteEvent::NoteOn {
+            timing,
+            voice_id,
+            channel,
+            key,
+            velocity,
+        },
+        EventKind::NoteOff => NoteEvent::NoteOff {
+            timing,
+            voice_id,
+            channel,
+            key,
+            velocity,
+        },
     };
     let _ = ctx.try_send_event(ev);
 }
@@ -169,12 +186,22 @@ impl Plugin for Bandmate {
     }
 
     fn editor(&mut self, executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        editor::create(self.params.clone(), self.shared.clone(), self.editor_state.clone(), executor)
+        editor::create(
+            self.params.clone(),
+            self.shared.clone(),
+            self.editor_state.clone(),
+            executor,
+        )
     }
 
     /// Main thread. Takes the newest clip the worker made while inactive; without any clip, uses
     /// the saved clip or generates one now from the parameters (see docs/plugin.md).
-    fn activate(&mut self, _layout: &AudioIOLayout, config: &BufferConfig, _ctx: &mut impl ActivateContext<Self>) -> bool {
+    fn activate(
+        &mut self,
+        _layout: &AudioIOLayout,
+        config: &BufferConfig,
+        _ctx: &mut impl ActivateContext<Self>,
+    ) -> bool {
         self.sample_rate = config.sample_rate;
         if let Some(g) = self.garbage_slot.take() {
             drop(g);
@@ -205,7 +232,12 @@ impl Plugin for Bandmate {
         self.shared.set_playhead(None);
     }
 
-    fn process(&mut self, buffer: &mut Buffer, _aux: &mut AuxiliaryBuffers, ctx: &mut impl ProcessContext<Self>) -> ProcessStatus {
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        ctx: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
         for channel in buffer.as_slice() {
             channel.fill(0.0);
         }
@@ -213,22 +245,47 @@ impl Plugin for Bandmate {
         let p = self.params.clone();
         let t = ctx.transport();
         let free_tempo = f64::from(p.free_tempo.value());
-        let has_transport = t.playing || t.tempo.is_some() || t.pos_beats.is_some() || t.pos_seconds.is_some() || t.pos_samples.is_some();
+        let has_transport = t.playing
+            || t.tempo.is_some()
+            || t.pos_beats.is_some()
+            || t.pos_seconds.is_some()
+            || t.pos_samples.is_some();
         let (sync, playing, position, tempo) = if p.free_run.value() {
             (Sync::FreeForced, true, None, free_tempo)
         } else if !has_transport {
             (Sync::FreeFallback, true, None, free_tempo)
         } else if let Some(q) = t.pos_beats() {
             let bar = t.bar_start_pos_beats().zip(t.bar_number().map(i64::from));
-            (Sync::Host, t.playing, Some(SongPosition { quarters: q, bar }), t.tempo.unwrap_or(free_tempo))
+            (
+                Sync::Host,
+                t.playing,
+                Some(SongPosition { quarters: q, bar }),
+                t.tempo.unwrap_or(free_tempo),
+            )
         } else {
-            (Sync::FreeFallback, t.playing, None, t.tempo.unwrap_or(free_tempo))
+            (
+                Sync::FreeFallback,
+                t.playing,
+                None,
+                t.tempo.unwrap_or(free_tempo),
+            )
         };
         self.shared.set_sync(sync);
         self.shared.set_host_tempo(t.tempo);
-        self.shared.set_host_meter(t.time_sig_numerator, t.time_sig_denominator);
-        let sample_rate = if t.sample_rate > 0.0 { t.sample_rate } else { self.sample_rate };
-        let block = BlockInfo { playing, position, tempo_bpm: tempo, sample_rate: f64::from(sample_rate), frames };
+        self.shared
+            .set_host_meter(t.time_sig_numerator, t.time_sig_denominator);
+        let sample_rate = if t.sample_rate > 0.0 {
+            t.sample_rate
+        } else {
+            self.sample_rate
+        };
+        let block = BlockInfo {
+            playing,
+            position,
+            tempo_bpm: tempo,
+            sample_rate: f64::from(sample_rate),
+            frames,
+        };
         let qps = tempo / 60.0 / f64::from(sample_rate);
         let song_start = position.map_or(self.player.free_position(), |s| s.quarters);
 
@@ -247,13 +304,31 @@ impl Plugin for Bandmate {
         let mut heard = false;
         while let Some(ev) = ctx.next_event() {
             let note = match ev {
-                NoteEvent::NoteOn { channel, key, velocity, timing, .. } => Some((true, channel, key, velocity, timing)),
-                NoteEvent::NoteOff { channel, key, velocity, timing, .. } => Some((false, channel, key, velocity, timing)),
+                NoteEvent::NoteOn {
+                    channel,
+                    key,
+                    velocity,
+                    timing,
+                    ..
+                } => Some((true, channel, key, velocity, timing)),
+                NoteEvent::NoteOff {
+                    channel,
+                    key,
+                    velocity,
+                    timing,
+                    ..
+                } => Some((false, channel, key, velocity, timing)),
                 _ => None,
             };
             if let Some((on, channel, MidiKey::Number(key), velocity, timing)) = note {
                 let channel = channel.number().unwrap_or(0);
-                let e = InputEvent { on, channel, key, velocity: (velocity * 127.0).round().clamp(0.0, 127.0) as u8, quarters: song_start + f64::from(timing) * qps };
+                let e = InputEvent {
+                    on,
+                    channel,
+                    key,
+                    velocity: (velocity * 127.0).round().clamp(0.0, 127.0) as u8,
+                    quarters: song_start + f64::from(timing) * qps,
+                };
                 if self.audio.input.push(e).is_err() {
                     self.shared.input_dropped.fetch_add(1, Ordering::Relaxed);
                 }
@@ -288,8 +363,11 @@ impl Plugin for Bandmate {
         emit(ctx, &thru, &mut next, None);
         self.thru = thru;
 
-        self.shared.playing.store(playing && !bypass, Ordering::Relaxed);
-        self.shared.set_playhead(if bypass { None } else { self.player.playhead() });
+        self.shared
+            .playing
+            .store(playing && !bypass, Ordering::Relaxed);
+        self.shared
+            .set_playhead(if bypass { None } else { self.player.playhead() });
         ProcessStatus::KeepAlive
     }
 }
@@ -307,12 +385,17 @@ impl ClapPlugin for Bandmate {
         Some("AI composition assistant: writes chords, melody, bass, keys and drums in sync with the host");
     const CLAP_MANUAL_URL: Option<&'static str> = Some(Self::URL);
     const CLAP_SUPPORT_URL: Option<&'static str> = None;
-    const CLAP_FEATURES: &'static [ClapFeature] = &[ClapFeature::Instrument, ClapFeature::NoteEffect, ClapFeature::Utility];
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::Instrument,
+        ClapFeature::NoteEffect,
+        ClapFeature::Utility,
+    ];
 }
 
 impl Vst3Plugin for Bandmate {
     const VST3_CLASS_ID: [u8; 16] = *b"BandmateAIComp01";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[Vst3SubCategory::Instrument, Vst3SubCategory::Generator];
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Instrument, Vst3SubCategory::Generator];
 }
 
 nice_export_clap!(Bandmate);

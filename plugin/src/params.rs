@@ -9,10 +9,10 @@ use bandmate_engine::clip::{Clip, PartKind};
 use bandmate_engine::playback::PlaybackClip;
 use bandmate_engine::progression::HarmonicRhythm;
 use bandmate_engine::theory::{Key, Meter, Mode, PitchClass};
+use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
-use nice_plug::params::persist::PersistentField;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -94,7 +94,10 @@ impl MeterChoice {
             MeterChoice::M98 => (9, 8),
             MeterChoice::M128 => (12, 8),
         };
-        Some(Meter { numerator: n, denominator: d })
+        Some(Meter {
+            numerator: n,
+            denominator: d,
+        })
     }
 }
 
@@ -237,7 +240,10 @@ pub enum DrumStyleChoice {
 impl DrumStyleChoice {
     /// The engine's style name (falls back to the default style if the tables diverge).
     pub fn name(self) -> &'static str {
-        bandmate_engine::drums::styles().get(self as usize).copied().unwrap_or("pop")
+        bandmate_engine::drums::styles()
+            .get(self as usize)
+            .copied()
+            .unwrap_or("pop")
     }
 }
 
@@ -360,7 +366,11 @@ fn lock(name: &str) -> BoolParam {
 }
 
 fn channel(name: &str, kind: PartKind) -> IntParam {
-    IntParam::new(name, i32::from(kind.default_channel().as_int()) + 1, IntRange::Linear { min: 1, max: 16 })
+    IntParam::new(
+        name,
+        i32::from(kind.default_channel().as_int()) + 1,
+        IntRange::Linear { min: 1, max: 16 },
+    )
 }
 
 fn octave(name: &str) -> IntParam {
@@ -412,9 +422,16 @@ impl Default for BandmateParams {
             oct_drums: octave("Drums octave"),
             midi_thru: BoolParam::new("MIDI thru", true),
             free_run: BoolParam::new("Free run", false),
-            free_tempo: FloatParam::new("Free-run tempo", 120.0, FloatRange::Linear { min: 20.0, max: 300.0 })
-                .with_step_size(0.1)
-                .with_unit(" bpm"),
+            free_tempo: FloatParam::new(
+                "Free-run tempo",
+                120.0,
+                FloatRange::Linear {
+                    min: 20.0,
+                    max: 300.0,
+                },
+            )
+            .with_step_size(0.1)
+            .with_unit(" bpm"),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
         }
     }
@@ -436,24 +453,68 @@ impl BandmateParams {
             (PartKind::Keys, self.keys.value()),
             (PartKind::Drums, self.drums.value()),
         ];
-        flags.iter().filter(|(_, on)| *on).map(|(k, _)| *k).collect()
+        flags
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(k, _)| *k)
+            .collect()
     }
 
     /// The per-part parameters, in [`PartKind::ALL`] order.
     pub fn parts(&self) -> [PartParams<'_>; 5] {
-        let pp = |kind, enabled, locked, channel, octave| PartParams { kind, enabled, locked, channel, octave };
+        let pp = |kind, enabled, locked, channel, octave| PartParams {
+            kind,
+            enabled,
+            locked,
+            channel,
+            octave,
+        };
         [
-            pp(PartKind::Chords, &self.chords, &self.lock_chords, &self.ch_chords, &self.oct_chords),
-            pp(PartKind::Melody, &self.melody, &self.lock_melody, &self.ch_melody, &self.oct_melody),
-            pp(PartKind::Bass, &self.bass, &self.lock_bass, &self.ch_bass, &self.oct_bass),
-            pp(PartKind::Keys, &self.keys, &self.lock_keys, &self.ch_keys, &self.oct_keys),
-            pp(PartKind::Drums, &self.drums, &self.lock_drums, &self.ch_drums, &self.oct_drums),
+            pp(
+                PartKind::Chords,
+                &self.chords,
+                &self.lock_chords,
+                &self.ch_chords,
+                &self.oct_chords,
+            ),
+            pp(
+                PartKind::Melody,
+                &self.melody,
+                &self.lock_melody,
+                &self.ch_melody,
+                &self.oct_melody,
+            ),
+            pp(
+                PartKind::Bass,
+                &self.bass,
+                &self.lock_bass,
+                &self.ch_bass,
+                &self.oct_bass,
+            ),
+            pp(
+                PartKind::Keys,
+                &self.keys,
+                &self.lock_keys,
+                &self.ch_keys,
+                &self.oct_keys,
+            ),
+            pp(
+                PartKind::Drums,
+                &self.drums,
+                &self.lock_drums,
+                &self.ch_drums,
+                &self.oct_drums,
+            ),
         ]
     }
 
     /// Locked parts (they keep their notes when the clip is generated again).
     pub fn locked_parts(&self) -> Vec<PartKind> {
-        self.parts().iter().filter(|p| p.locked.value()).map(|p| p.kind).collect()
+        self.parts()
+            .iter()
+            .filter(|p| p.locked.value())
+            .map(|p| p.kind)
+            .collect()
     }
 }
 
@@ -463,7 +524,8 @@ impl BandmateParams {
 pub fn settings_from_params(p: &BandmateParams, host_meter: Option<Meter>) -> Settings {
     let tonic = PitchClass::new(p.tonic.value() as i32);
     let mode = Mode::ALL[p.mode.value() as usize % Mode::ALL.len()];
-    let rhythm = HarmonicRhythm::ALL[p.harmonic_rhythm.value() as usize % HarmonicRhythm::ALL.len()];
+    let rhythm =
+        HarmonicRhythm::ALL[p.harmonic_rhythm.value() as usize % HarmonicRhythm::ALL.len()];
     let mut s = Settings {
         key: Key::new(tonic, mode),
         meter: effective_meter(p, host_meter),
@@ -534,7 +596,9 @@ pub fn fingerprint(p: &BandmateParams, host_meter: Option<Meter>) -> u64 {
         p.oct_drums.value() as u64,
     ];
     // FNV-1a over the words.
-    words.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, w| (h ^ w).wrapping_mul(0x0000_0100_0000_01b3))
+    words.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
+        (h ^ w).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// A clip ready for the audio thread, with the id the editor sees in [`crate::shared::Shared`].

@@ -36,8 +36,16 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(worker: Arc<Worker>, shared: Arc<Shared>) -> Runner {
-        let inner = Inner { worker, shared, queue: Mutex::new(VecDeque::new()), stop: AtomicBool::new(false) };
-        Runner { inner: Arc::new(inner), handle: Mutex::new(None) }
+        let inner = Inner {
+            worker,
+            shared,
+            queue: Mutex::new(VecDeque::new()),
+            stop: AtomicBool::new(false),
+        };
+        Runner {
+            inner: Arc::new(inner),
+            handle: Mutex::new(None),
+        }
     }
 
     /// Queues a task and wakes the thread (starting it if needed). Not for the audio thread.
@@ -56,7 +64,10 @@ impl Runner {
             return;
         }
         let inner = self.inner.clone();
-        *handle = std::thread::Builder::new().name("bandmate-worker".into()).spawn(move || inner.run()).ok();
+        *handle = std::thread::Builder::new()
+            .name("bandmate-worker".into())
+            .spawn(move || inner.run())
+            .ok();
     }
 
     /// Stops and joins the thread (waits for a generation in progress). Main thread, on drop.
@@ -93,7 +104,9 @@ impl Inner {
         let w = &self.worker;
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.run(task))).is_err() {
             self.shared.generate_pending.store(false, Ordering::SeqCst);
-            self.shared.input_task_pending.store(false, Ordering::SeqCst);
+            self.shared
+                .input_task_pending
+                .store(false, Ordering::SeqCst);
         }
     }
 }

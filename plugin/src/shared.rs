@@ -104,7 +104,8 @@ impl Shared {
 
     /// Audio thread: publishes the playhead.
     pub fn set_playhead(&self, quarters: Option<f64>) {
-        self.playhead.store(quarters.unwrap_or(f64::NAN).to_bits(), Ordering::Relaxed);
+        self.playhead
+            .store(quarters.unwrap_or(f64::NAN).to_bits(), Ordering::Relaxed);
     }
 
     pub fn sync(&self) -> Sync {
@@ -126,7 +127,8 @@ impl Shared {
     }
 
     pub fn set_host_tempo(&self, bpm: Option<f64>) {
-        self.host_tempo.store(bpm.unwrap_or(f64::NAN).to_bits(), Ordering::Relaxed);
+        self.host_tempo
+            .store(bpm.unwrap_or(f64::NAN).to_bits(), Ordering::Relaxed);
     }
 
     /// Host time signature, when the host reports a valid one.
@@ -141,7 +143,9 @@ impl Shared {
     /// Audio thread: publishes the host time signature (ignored when invalid).
     pub fn set_host_meter(&self, num: Option<i32>, den: Option<i32>) {
         let v = match (num, den) {
-            (Some(n), Some(d)) if (1..=32).contains(&n) && matches!(d, 1 | 2 | 4 | 8 | 16 | 32) => (n as u16) << 8 | d as u16,
+            (Some(n), Some(d)) if (1..=32).contains(&n) && matches!(d, 1 | 2 | 4 | 8 | 16 | 32) => {
+                (n as u16) << 8 | d as u16
+            }
             _ => 0,
         };
         self.host_meter.store(v, Ordering::Relaxed);
@@ -149,6 +153,10 @@ impl Shared {
 
     /// Chord names of the current clip, for display.
     pub fn chord_names(&self) -> Vec<String> {
-        self.clip.read().as_ref().map(|c| c.chord_names()).unwrap_or_default()
+        self.clip
+            .read()
+            .as_ref()
+            .map(|c| c.chord_names())
+            .unwrap_or_default()
     }
 }

@@ -100,7 +100,10 @@ pub fn make(params: Arc<BandmateParams>, shared: Arc<Shared>) -> (Arc<Worker>, A
     let worker = Worker {
         params,
         shared,
-        clips: Mutex::new(ClipOut { queue: clip_tx, pending: None }),
+        clips: Mutex::new(ClipOut {
+            queue: clip_tx,
+            pending: None,
+        }),
         garbage: Mutex::new(garbage_rx),
         input: Mutex::new(input_rx),
         open: Mutex::new(Vec::new()),
@@ -108,7 +111,14 @@ pub fn make(params: Arc<BandmateParams>, shared: Arc<Shared>) -> (Arc<Worker>, A
         #[cfg(test)]
         inject_panic: std::sync::atomic::AtomicBool::new(false),
     };
-    (Arc::new(worker), AudioSide { clips: clip_rx, garbage: garbage_tx, input: input_tx })
+    (
+        Arc::new(worker),
+        AudioSide {
+            clips: clip_rx,
+            garbage: garbage_tx,
+            input: input_tx,
+        },
+    )
 }
 
 impl Worker {
@@ -117,7 +127,8 @@ impl Worker {
     /// never sees it and the audio thread keeps playing the previous clip.
     pub fn run(&self, task: Task) {
         self.collect_garbage();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_task(task)));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_task(task)));
         if let Err(payload) = outcome {
             self.contain_panic(&format!("{task:?}"), payload.as_ref());
         }
@@ -146,7 +157,9 @@ impl Worker {
     /// when there is nothing new or generation fails (the status says why).
     /// A panic while making it is contained like one in [`Worker::run`] (`None`, status Error).
     pub fn initial_clip(&self, have_clip: bool) -> Option<(Box<Loaded>, u64)> {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.initial_clip_unguarded(have_clip)));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.initial_clip_unguarded(have_clip)
+        }));
         outcome.unwrap_or_else(|payload| {
             self.contain_panic("initial clip", payload.as_ref());
             None
@@ -174,7 +187,8 @@ impl Worker {
             let fp = fingerprint(&self.params, self.shared.host_meter());
             self.sync_clip(fp);
             self.shared.generate_pending.store(false, Ordering::SeqCst);
-            let current = fingerprint(&self.params, self.shared.host_meter()) == fp && !self.params.saved.is_restored();
+            let current = fingerprint(&self.params, self.shared.host_meter()) == fp
+                && !self.params.saved.is_restored();
             if current || self.shared.generate_pending.swap(true, Ordering::SeqCst) {
                 return;
             }
@@ -207,9 +221,17 @@ impl Worker {
         // Locked parts keep their notes (see `bandmate_engine::session::locks`).
         let previous = self.shared.clip.read().clone();
         let locked = self.params.locked_parts();
-        match bandmate_engine::session::locks::generate_with_locks(&settings, previous.as_deref(), &locked) {
+        match bandmate_engine::session::locks::generate_with_locks(
+            &settings,
+            previous.as_deref(),
+            &locked,
+        ) {
             Ok(Arrangement { clip, notices }) => {
-                self.params.saved.store(SavedClip { clip: clip.clone(), settings, fingerprint: fp });
+                self.params.saved.store(SavedClip {
+                    clip: clip.clone(),
+                    settings,
+                    fingerprint: fp,
+                });
                 Some(self.publish_clip(clip, &notices, None))
             }
             Err(e) => {
@@ -228,11 +250,21 @@ impl Worker {
         self.set_status(StatusKind::Generating, String::new());
         match arrange::regenerate(&saved.settings, &clip, kind, seed) {
             Ok(Arrangement { clip, notices }) => {
-                self.params.saved.store(SavedClip { clip: clip.clone(), ..saved });
-                let loaded = self.publish_clip(clip, &notices, Some(format!("regenerated {} (seed {seed})", kind.name())));
+                self.params.saved.store(SavedClip {
+                    clip: clip.clone(),
+                    ..saved
+                });
+                let loaded = self.publish_clip(
+                    clip,
+                    &notices,
+                    Some(format!("regenerated {} (seed {seed})", kind.name())),
+                );
                 self.send(loaded);
             }
-            Err(e) => self.set_status(StatusKind::Error, format!("could not regenerate {}: {e}", kind.name())),
+            Err(e) => self.set_status(
+                StatusKind::Error,
+                format!("could not regenerate {}: {e}", kind.name()),
+            ),
         }
     }
 
@@ -240,15 +272,20 @@ impl Worker {
     /// the arranger's melody (C4..G5 shifted by the part's octave, `arrange::temperature`).
     fn continue_idea(&self, seed: u64) {
         self.drain_input();
-        let (Some(clip), Some(saved)) = (self.shared.clip.read().clone(), self.params.saved.get()) else {
+        let (Some(clip), Some(saved)) = (self.shared.clip.read().clone(), self.params.saved.get())
+        else {
             return self.set_status(StatusKind::Error, "no clip to continue yet".into());
         };
         let prime = prime_notes(&self.params.history.read(), PRIME_NOTES);
         if prime.is_empty() {
-            return self.set_status(StatusKind::Error, "play a few notes first: nothing heard on the MIDI input".into());
+            return self.set_status(
+                StatusKind::Error,
+                "play a few notes first: nothing heard on the MIDI input".into(),
+            );
         }
         let opts = saved.settings.part(PartKind::Melody).cloned();
-        let low = (60 + 12 * i32::from(opts.as_ref().map_or(0, |o| o.octave.clamp(-3, 3)))).clamp(0, 108);
+        let low =
+            (60 + 12 * i32::from(opts.as_ref().map_or(0, |o| o.octave.clamp(-3, 3)))).clamp(0, 108);
         self.set_status(StatusKind::Generating, String::new());
         let req = bandmate_engine::model::MelodyRequest {
             key: clip.key,
@@ -269,11 +306,18 @@ impl Worker {
                 part.normalize(clip.length_ticks());
                 let mut new = (*clip).clone();
                 new.set_part(part);
-                self.params.saved.store(SavedClip { clip: new.clone(), ..saved });
-                let loaded = self.publish_clip(new, &[], Some(format!("continued your idea (seed {seed})")));
+                self.params.saved.store(SavedClip {
+                    clip: new.clone(),
+                    ..saved
+                });
+                let loaded =
+                    self.publish_clip(new, &[], Some(format!("continued your idea (seed {seed})")));
                 self.send(loaded);
             }
-            Err(e) => self.set_status(StatusKind::Error, format!("could not continue the idea: {e}")),
+            Err(e) => self.set_status(
+                StatusKind::Error,
+                format!("could not continue the idea: {e}"),
+            ),
         }
     }
 
@@ -329,7 +373,9 @@ impl Worker {
 
     /// Pairs incoming note-ons and offs into the history and runs key detection.
     fn drain_input(&self) {
-        self.shared.input_task_pending.store(false, Ordering::SeqCst);
+        self.shared
+            .input_task_pending
+            .store(false, Ordering::SeqCst);
         let mut finished = Vec::new();
         {
             let mut rx = self.input.lock();
@@ -337,7 +383,13 @@ impl Worker {
             while let Ok(e) = rx.pop() {
                 if let Some(i) = open.iter().position(|o| o.0 == e.channel && o.1 == e.key) {
                     let (channel, key, start, velocity) = open.swap_remove(i);
-                    finished.push(HeardNote { start, duration: (e.quarters - start).max(0.0), channel, key, velocity });
+                    finished.push(HeardNote {
+                        start,
+                        duration: (e.quarters - start).max(0.0),
+                        channel,
+                        key,
+                        velocity,
+                    });
                 }
                 if e.on && open.len() < 512 {
                     open.push((e.channel, e.key, e.quarters, e.velocity));
@@ -364,7 +416,12 @@ impl Worker {
 /// (notes weighted by duration in ticks); `None` when nothing has been heard.
 pub fn detect_key(history: &[HeardNote]) -> Option<(Key, f32)> {
     let tpq = f64::from(TICKS_PER_QUARTER);
-    let notes = history.iter().map(|n| (n.key, (n.duration * tpq).round().clamp(1.0, f64::from(u32::MAX)) as u32));
+    let notes = history.iter().map(|n| {
+        (
+            n.key,
+            (n.duration * tpq).round().clamp(1.0, f64::from(u32::MAX)) as u32,
+        )
+    });
     bandmate_engine::keydetect::detect(notes).map(|k| (k.key, k.confidence))
 }
 
@@ -372,7 +429,11 @@ pub fn detect_key(history: &[HeardNote]) -> Option<(Key, f32)> {
 /// ticks at [`TICKS_PER_QUARTER`] from the start of the quarter note holding the first of them.
 pub fn prime_notes(history: &[HeardNote], max: usize) -> Vec<Note> {
     let notes = &history[history.len().saturating_sub(max)..];
-    let origin = notes.iter().map(|n| n.start).fold(f64::INFINITY, f64::min).floor();
+    let origin = notes
+        .iter()
+        .map(|n| n.start)
+        .fold(f64::INFINITY, f64::min)
+        .floor();
     let tpq = TICKS_PER_QUARTER as f64;
     let mut out: Vec<Note> = notes
         .iter()
@@ -394,15 +455,27 @@ mod tests {
     use bandmate_engine::theory::{Meter, Mode, PitchClass};
 
     fn heard(start: f64, key: u8) -> HeardNote {
-        HeardNote { start, duration: 0.5, channel: 0, key, velocity: 90 }
+        HeardNote {
+            start,
+            duration: 0.5,
+            channel: 0,
+            key,
+            velocity: 90,
+        }
     }
 
     #[test]
     fn default_parameters_map_to_the_engine_defaults() {
         let p = BandmateParams::default();
         assert_eq!(settings_from_params(&p, None), Settings::default());
-        assert_eq!(settings_from_params(&p, Some(Meter::COMMON)), Settings::default());
-        let m78 = Meter { numerator: 7, denominator: 8 };
+        assert_eq!(
+            settings_from_params(&p, Some(Meter::COMMON)),
+            Settings::default()
+        );
+        let m78 = Meter {
+            numerator: 7,
+            denominator: 8,
+        };
         assert_eq!(settings_from_params(&p, Some(m78)).meter, m78);
         assert_eq!(effective_meter(&p, None), Meter::COMMON);
         assert_ne!(fingerprint(&p, None), fingerprint(&p, Some(m78)));
@@ -413,7 +486,10 @@ mod tests {
     fn key_detection_and_prime_from_the_history() {
         // A G major scale, twice, with G emphasized.
         let mut h = Vec::new();
-        for (i, k) in [67u8, 69, 71, 72, 74, 76, 78, 79, 67, 71, 74, 67].iter().enumerate() {
+        for (i, k) in [67u8, 69, 71, 72, 74, 76, 78, 79, 67, 71, 74, 67]
+            .iter()
+            .enumerate()
+        {
             h.push(heard(10.25 + i as f64 * 0.5, *k));
         }
         let (key, confidence) = detect_key(&h).expect("a key");
@@ -438,10 +514,17 @@ impl Worker {
     /// poison; the engine's model locks recover from poisoning.
     fn contain_panic(&self, what: &str, payload: &(dyn std::any::Any + Send)) {
         let reason = panic_message(payload);
-        nice_plug::nice_error!("bandmate: background task {what} panicked: {reason}; the previous clip keeps playing");
+        nice_plug::nice_error!(
+            "bandmate: background task {what} panicked: {reason}; the previous clip keeps playing"
+        );
         self.shared.generate_pending.store(false, Ordering::SeqCst);
-        self.shared.input_task_pending.store(false, Ordering::SeqCst);
-        self.set_status(StatusKind::Error, format!("internal error while generating ({reason}); the previous clip keeps playing"));
+        self.shared
+            .input_task_pending
+            .store(false, Ordering::SeqCst);
+        self.set_status(
+            StatusKind::Error,
+            format!("internal error while generating ({reason}); the previous clip keeps playing"),
+        );
     }
 
     #[cfg(test)]
@@ -478,21 +561,37 @@ mod containment_tests {
         let first_clip = shared.clip.read().clone();
         assert_eq!(shared.status.lock().kind, StatusKind::Ready);
 
-        for task in [Task::RegeneratePart { kind: PartKind::Chords, seed: 99 }, Task::Generate, Task::DrainInput] {
+        for task in [
+            Task::RegeneratePart {
+                kind: PartKind::Chords,
+                seed: 99,
+            },
+            Task::Generate,
+            Task::DrainInput,
+        ] {
             worker.inject_panic.store(true, Ordering::SeqCst);
             shared.generate_pending.store(true, Ordering::SeqCst);
             worker.run(task);
             let st = shared.status.lock().clone();
             assert_eq!(st.kind, StatusKind::Error, "{task:?}");
             assert!(st.message.contains("injected test panic"), "{}", st.message);
-            assert!(audio.clips.pop().is_err(), "{task:?}: nothing replaces the playing clip");
+            assert!(
+                audio.clips.pop().is_err(),
+                "{task:?}: nothing replaces the playing clip"
+            );
             assert_eq!(shared.clip_id.load(Ordering::SeqCst), first.id);
             assert_eq!(*shared.clip.read(), first_clip);
-            assert!(!shared.generate_pending.load(Ordering::SeqCst), "later requests are not blocked");
+            assert!(
+                !shared.generate_pending.load(Ordering::SeqCst),
+                "later requests are not blocked"
+            );
         }
 
         // The worker still works afterwards.
-        worker.run(Task::RegeneratePart { kind: PartKind::Chords, seed: 99 });
+        worker.run(Task::RegeneratePart {
+            kind: PartKind::Chords,
+            seed: 99,
+        });
         let second = audio.clips.pop().expect("a new clip after the panic");
         assert_ne!(second.id, first.id);
         assert_eq!(shared.status.lock().kind, StatusKind::Ready);

@@ -41,18 +41,24 @@ const METER: (u32, u32) = (4, 4);
 /// The clip Bandmate makes on load with default parameters, as `bandmate generate` arguments
 /// (tempo and meter are added from the session). Must match plugin/src/params.rs defaults.
 const CLI_ARGS: &[&str] = &[
-    "--key", "C major", "--bars", "4", "--seed", "1", "--parts", "chords", "--style", "pop", "--engine", "model",
+    "--key", "C major", "--bars", "4", "--seed", "1", "--parts", "chords", "--style", "pop",
+    "--engine", "model",
 ];
 /// Seconds the session idles (engine running, transport stopped) after adding Bandmate before
 /// rolling, so the clip it generates in the background is ready at bar 1.
 const SETTLE_S: &str = "5";
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 /// The Lua session tool, or None when the test is to be skipped. Panics when Ardour is missing and
@@ -63,13 +69,19 @@ fn ardour_lua() -> Option<PathBuf> {
         Some(PathBuf::from(&name)).filter(|p| p.is_file())
     } else {
         std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).map(|d| d.join(&name)).find(|p| p.is_file()))
+            .map(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join(&name))
+                    .find(|p| p.is_file())
+            })
             .unwrap_or(None)
     };
     match found {
         Some(p) if Path::new(SCANNER).is_file() => Some(p),
         _ if std::env::var("BANDMATE_SKIP_ARDOUR").as_deref() == Ok("1") => {
-            eprintln!("SKIPPED: Ardour 7 ({name}, {SCANNER}) not installed and BANDMATE_SKIP_ARDOUR=1");
+            eprintln!(
+                "SKIPPED: Ardour 7 ({name}, {SCANNER}) not installed and BANDMATE_SKIP_ARDOUR=1"
+            );
             None
         }
         _ => panic!(
@@ -81,7 +93,9 @@ fn ardour_lua() -> Option<PathBuf> {
 }
 
 fn run_logged(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: could not start: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: could not start: {e}"));
     assert!(
         out.status.success(),
         "{what} failed ({}):\n{}\n{}",
@@ -98,14 +112,23 @@ fn bundle() -> PathBuf {
         .get_or_init(|| {
             if let Some(p) = std::env::var_os("BANDMATE_VST3") {
                 let p = PathBuf::from(p);
-                assert!(p.is_dir(), "BANDMATE_VST3={} is not a bundle directory", p.display());
+                assert!(
+                    p.is_dir(),
+                    "BANDMATE_VST3={} is not a bundle directory",
+                    p.display()
+                );
                 return p;
             }
             let p = target_dir().join("bundled/Bandmate.vst3");
             if !p.is_dir() {
-                eprintln!("{} missing: running cargo xtask bundle bandmate", p.display());
+                eprintln!(
+                    "{} missing: running cargo xtask bundle bandmate",
+                    p.display()
+                );
                 run_logged(
-                    Command::new(env!("CARGO")).args(["xtask", "bundle", "bandmate"]).current_dir(root()),
+                    Command::new(env!("CARGO"))
+                        .args(["xtask", "bundle", "bandmate"])
+                        .current_dir(root()),
                     "cargo xtask bundle bandmate",
                 );
             }
@@ -123,7 +146,9 @@ fn cli() -> PathBuf {
             return PathBuf::from(p);
         }
         run_logged(
-            Command::new(env!("CARGO")).args(["build", "-q", "-p", "bandmate-cli", "--bin", "bandmate"]).current_dir(root()),
+            Command::new(env!("CARGO"))
+                .args(["build", "-q", "-p", "bandmate-cli", "--bin", "bandmate"])
+                .current_dir(root()),
             "cargo build -p bandmate-cli",
         );
         target_dir().join("debug/bandmate")
@@ -152,7 +177,9 @@ fn backdate(p: &Path, when: SystemTime) {
             backdate(&e.expect("entry").path(), when);
         }
     }
-    fs::File::open(p).and_then(|f| f.set_modified(when)).expect("set mtime");
+    fs::File::open(p)
+        .and_then(|f| f.set_modified(when))
+        .expect("set mtime");
 }
 
 /// A throw-away HOME for Ardour with the Lua fixtures and (optionally) the bundle installed.
@@ -162,12 +189,14 @@ struct Home {
 
 impl Home {
     fn new(test: &str, with_bundle: bool) -> Home {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ardour-{test}-{}", std::process::id()));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("ardour-{test}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let scripts = dir.join("home/.config/ardour7/scripts");
         fs::create_dir_all(&scripts).expect("mkdir scripts");
         for f in ["bm_midilog.lua", "bm_testgen.lua"] {
-            fs::copy(root().join("tests/ardour").join(f), scripts.join(f)).expect("copy Lua fixture");
+            fs::copy(root().join("tests/ardour").join(f), scripts.join(f))
+                .expect("copy Lua fixture");
         }
         if with_bundle {
             let dest = dir.join("home/.vst3/Bandmate.vst3");
@@ -198,8 +227,16 @@ impl Home {
             .env("LD_LIBRARY_PATH", ARDOUR_LIB)
             .output()
             .expect("run ardour-vst3-scanner");
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "ardour-vst3-scanner failed ({}):\n{text}", out.status);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "ardour-vst3-scanner failed ({}):\n{text}",
+            out.status
+        );
         text
     }
 }
@@ -215,18 +252,32 @@ struct Run {
 
 impl Run {
     fn get(&self, key: &str) -> Option<&Vec<String>> {
-        self.lines.iter().find(|l| l.first().map(String::as_str) == Some(key))
+        self.lines
+            .iter()
+            .find(|l| l.first().map(String::as_str) == Some(key))
     }
     fn all(&self, key: &str) -> Vec<&Vec<String>> {
-        self.lines.iter().filter(|l| l.first().map(String::as_str) == Some(key)).collect()
+        self.lines
+            .iter()
+            .filter(|l| l.first().map(String::as_str) == Some(key))
+            .collect()
     }
     fn num(&self, key: &str, idx: usize) -> i64 {
-        let l = self.get(key).unwrap_or_else(|| panic!("no '{key}' line in the result:\n{}", self.stdout));
-        l[idx].parse::<f64>().unwrap_or_else(|_| panic!("bad '{key}' line {l:?}")) as i64
+        let l = self
+            .get(key)
+            .unwrap_or_else(|| panic!("no '{key}' line in the result:\n{}", self.stdout));
+        l[idx]
+            .parse::<f64>()
+            .unwrap_or_else(|_| panic!("bad '{key}' line {l:?}")) as i64
     }
     /// The recorded .mid (one region expected).
     fn recorded_file(&self) -> PathBuf {
-        assert_eq!(self.num("regions", 1), 1, "expected exactly one recorded region:\n{}", self.stdout);
+        assert_eq!(
+            self.num("regions", 1),
+            1,
+            "expected exactly one recorded region:\n{}",
+            self.stdout
+        );
         let name = &self.get("source").expect("source line")[1];
         let inter = self.session_dir.join("interchange");
         for e in fs::read_dir(&inter).expect("interchange/") {
@@ -238,7 +289,11 @@ impl Run {
         panic!("{name} not found under {}", inter.display());
     }
     fn log(&self, tag: &str) -> Vec<(i64, bool, u8, u8, u8)> {
-        self.events.iter().filter(|e| e.0 == tag).map(|e| (e.1, e.2, e.3, e.4, e.5)).collect()
+        self.events
+            .iter()
+            .filter(|e| e.0 == tag)
+            .map(|e| (e.1, e.2, e.3, e.4, e.5))
+            .collect()
     }
 }
 
@@ -270,12 +325,21 @@ fn run_session(lua: &Path, home: &Home, spec: &Spec) -> Run {
         .env("BM_PLUGIN", spec.plugin)
         .env("BM_PLUGIN_TYPE", spec.plugin_type)
         .env("BM_STOP_SAMPLE", spec.stop_sample.to_string())
-        .env("BM_SETTLE_S", std::env::var("BANDMATE_ARDOUR_SETTLE_S").unwrap_or_else(|_| spec.settle_s.to_string()))
-        .env("BM_EXPORT", home.dir.join(format!("{}.export.mid", spec.name)))
+        .env(
+            "BM_SETTLE_S",
+            std::env::var("BANDMATE_ARDOUR_SETTLE_S").unwrap_or_else(|_| spec.settle_s.to_string()),
+        )
+        .env(
+            "BM_EXPORT",
+            home.dir.join(format!("{}.export.mid", spec.name)),
+        )
         .env("BM_RESULT", &result)
         .env("BM_TIMEOUT_S", "240")
         .stdin(Stdio::null())
-        .stdout(fs::File::create(home.dir.join(format!("{}.stdout.txt", spec.name))).expect("stdout file"))
+        .stdout(
+            fs::File::create(home.dir.join(format!("{}.stdout.txt", spec.name)))
+                .expect("stdout file"),
+        )
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start ardour7-lua");
@@ -290,20 +354,41 @@ fn run_session(lua: &Path, home: &Home, spec: &Spec) -> Run {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let stdout = fs::read_to_string(home.dir.join(format!("{}.stdout.txt", spec.name))).unwrap_or_default();
+    let stdout =
+        fs::read_to_string(home.dir.join(format!("{}.stdout.txt", spec.name))).unwrap_or_default();
     let text = fs::read_to_string(&result).unwrap_or_default();
-    let lines: Vec<Vec<String>> = text.lines().map(|l| l.split(' ').map(String::from).collect()).collect();
-    let ok = lines.iter().any(|l| l.first().map(String::as_str) == Some("ok"));
-    assert!(status.success() && ok, "Ardour session script failed ({status}):\n{stdout}");
+    let lines: Vec<Vec<String>> = text
+        .lines()
+        .map(|l| l.split(' ').map(String::from).collect())
+        .collect();
+    let ok = lines
+        .iter()
+        .any(|l| l.first().map(String::as_str) == Some("ok"));
+    assert!(
+        status.success() && ok,
+        "Ardour session script failed ({status}):\n{stdout}"
+    );
     let events = lines
         .iter()
         .filter(|l| l[0] == "ev")
         .map(|l| {
             let n = |i: usize| l[i].parse::<i64>().unwrap_or(-1);
-            (l[1].clone(), n(2), n(3) == 1, n(4) as u8, n(5) as u8, n(6) as u8)
+            (
+                l[1].clone(),
+                n(2),
+                n(3) == 1,
+                n(4) as u8,
+                n(5) as u8,
+                n(6) as u8,
+            )
         })
         .collect();
-    Run { lines, session_dir, events, stdout }
+    Run {
+        lines,
+        session_dir,
+        events,
+        stdout,
+    }
 }
 
 /// A note with times in quarter notes from the start of the file.
@@ -336,11 +421,22 @@ fn read_notes(path: &Path) -> (Vec<Note>, Vec<(u8, u8)>) {
                 let ch = channel.as_int();
                 match message {
                     MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
-                        open.entry((ch, key.as_int())).or_default().push_back((tick, vel.as_int()));
+                        open.entry((ch, key.as_int()))
+                            .or_default()
+                            .push_back((tick, vel.as_int()));
                     }
                     MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
-                        if let Some((t0, v)) = open.get_mut(&(ch, key.as_int())).and_then(|q| q.pop_front()) {
-                            notes.push(Note { channel: ch, key: key.as_int(), vel: v, start: t0 as f64 / ppq, end: tick as f64 / ppq });
+                        if let Some((t0, v)) = open
+                            .get_mut(&(ch, key.as_int()))
+                            .and_then(|q| q.pop_front())
+                        {
+                            notes.push(Note {
+                                channel: ch,
+                                key: key.as_int(),
+                                vel: v,
+                                start: t0 as f64 / ppq,
+                                end: tick as f64 / ppq,
+                            });
                         }
                     }
                     _ => {}
@@ -353,7 +449,12 @@ fn read_notes(path: &Path) -> (Vec<Note>, Vec<(u8, u8)>) {
             }
         }
     }
-    notes.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.channel.cmp(&b.channel)).then(a.key.cmp(&b.key)));
+    notes.sort_by(|a, b| {
+        a.start
+            .total_cmp(&b.start)
+            .then(a.channel.cmp(&b.channel))
+            .then(a.key.cmp(&b.key))
+    });
     (notes, hanging)
 }
 
@@ -363,13 +464,28 @@ fn reference_clip(dir: &Path) -> (Vec<Note>, f64) {
     let out = dir.join("reference.mid");
     let mut args: Vec<String> = vec!["generate".into()];
     args.extend(CLI_ARGS.iter().map(|s| s.to_string()));
-    args.extend(["--tempo".into(), BPM.to_string(), "--time-sig".into(), format!("{}/{}", METER.0, METER.1)]);
+    args.extend([
+        "--tempo".into(),
+        BPM.to_string(),
+        "--time-sig".into(),
+        format!("{}/{}", METER.0, METER.1),
+    ]);
     args.extend(["--out".into(), out.display().to_string()]);
-    run_logged(Command::new(cli()).args(&args), &format!("bandmate {}", args.join(" ")));
+    run_logged(
+        Command::new(cli()).args(&args),
+        &format!("bandmate {}", args.join(" ")),
+    );
     let (notes, hanging) = read_notes(&out);
-    assert!(hanging.is_empty(), "reference clip has unterminated notes {hanging:?}");
+    assert!(
+        hanging.is_empty(),
+        "reference clip has unterminated notes {hanging:?}"
+    );
     assert!(!notes.is_empty(), "reference clip has no notes");
-    let bars: f64 = CLI_ARGS.iter().position(|a| *a == "--bars").map(|i| CLI_ARGS[i + 1].parse().expect("bars")).expect("--bars");
+    let bars: f64 = CLI_ARGS
+        .iter()
+        .position(|a| *a == "--bars")
+        .map(|i| CLI_ARGS[i + 1].parse().expect("bars"))
+        .expect("--bars");
     (notes, bars * bar_quarters())
 }
 
@@ -391,12 +507,21 @@ fn looped(clip: &[Note], len: f64, end: f64) -> Vec<Note> {
         for n in clip {
             let s = n.start + k * len;
             if s < end {
-                v.push(Note { start: s, end: (n.end + k * len).min(end), ..*n });
+                v.push(Note {
+                    start: s,
+                    end: (n.end + k * len).min(end),
+                    ..*n
+                });
             }
         }
         k += 1.0;
     }
-    v.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.channel.cmp(&b.channel)).then(a.key.cmp(&b.key)));
+    v.sort_by(|a, b| {
+        a.start
+            .total_cmp(&b.start)
+            .then(a.channel.cmp(&b.channel))
+            .then(a.key.cmp(&b.key))
+    });
     v
 }
 
@@ -421,7 +546,10 @@ fn diff_notes(expected: &[Note], got: &[Note], tol: f64, end: f64) -> Vec<String
                 if cut && g.end < end - tol {
                     errs.push(format!("note {e:?} cut by the stop recorded with end {:.5} (capture ends {end:.5})", g.end));
                 } else if !cut && (g.end - e.end).abs() > tol {
-                    errs.push(format!("note {e:?} recorded with end {:.5} (expected {:.5})", g.end, e.end));
+                    errs.push(format!(
+                        "note {e:?} recorded with end {:.5} (expected {:.5})",
+                        g.end, e.end
+                    ));
                 }
                 if (g.vel as i32 - e.vel as i32).abs() > 1 {
                     errs.push(format!("note {e:?} recorded with velocity {}", g.vel));
@@ -448,11 +576,22 @@ fn log_notes(log: &[(i64, bool, u8, u8, u8)], stop: i64) -> Vec<Note> {
             open.entry((ch, d1)).or_default().push_back((s, d2));
         } else if kind == 0x80 || kind == 0x90 {
             if let Some((s0, v)) = open.get_mut(&(ch, d1)).and_then(|q| q.pop_front()) {
-                notes.push(Note { channel: ch, key: d1, vel: v, start: s0 as f64 / spq, end: s.min(stop) as f64 / spq });
+                notes.push(Note {
+                    channel: ch,
+                    key: d1,
+                    vel: v,
+                    start: s0 as f64 / spq,
+                    end: s.min(stop) as f64 / spq,
+                });
             }
         }
     }
-    notes.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.channel.cmp(&b.channel)).then(a.key.cmp(&b.key)));
+    notes.sort_by(|a, b| {
+        a.start
+            .total_cmp(&b.start)
+            .then(a.channel.cmp(&b.channel))
+            .then(a.key.cmp(&b.key))
+    });
     notes
 }
 
@@ -460,7 +599,11 @@ fn report(title: &str, errs: &[String]) -> String {
     if errs.is_empty() {
         return String::new();
     }
-    format!("{title}: {} difference(s):\n  {}\n", errs.len(), errs.join("\n  "))
+    format!(
+        "{title}: {} difference(s):\n  {}\n",
+        errs.len(),
+        errs.join("\n  ")
+    )
 }
 
 /// The harness itself, with no Bandmate involved: a Lua DSP generator (bm_testgen.lua, a note on
@@ -471,18 +614,45 @@ fn ardour_records_a_builtin_lua_generator() {
     let home = Home::new("luagen", false);
     let spq = samples_per_quarter();
     let stop = (6.25 * spq) as i64; // mid-note: beat 6 sounds until 6.5
-    let run = run_session(&lua, &home, &Spec { name: "luagen", plugin: "BM Test Gen", plugin_type: "Lua", stop_sample: stop, settle_s: "0" });
+    let run = run_session(
+        &lua,
+        &home,
+        &Spec {
+            name: "luagen",
+            plugin: "BM Test Gen",
+            plugin_type: "Lua",
+            stop_sample: stop,
+            settle_s: "0",
+        },
+    );
     let cap_end = run.num("region", 4) as f64 / spq;
     let gen: Vec<Note> = (0..12)
-        .map(|b| Note { channel: 0, key: 60 + (b % 12) as u8, vel: 100, start: b as f64, end: b as f64 + 0.5 })
+        .map(|b| Note {
+            channel: 0,
+            key: 60 + (b % 12) as u8,
+            vel: 100,
+            start: b as f64,
+            end: b as f64 + 0.5,
+        })
         .collect();
     let expected = looped(&gen, 12.0, cap_end);
     let (rec, hanging) = read_notes(&run.recorded_file());
-    assert!(hanging.is_empty(), "hanging notes in the recording: {hanging:?}");
+    assert!(
+        hanging.is_empty(),
+        "hanging notes in the recording: {hanging:?}"
+    );
     let tol = 1.0 / ARDOUR_PPQN;
     let mut msg = report("recording", &diff_notes(&expected, &rec, tol, cap_end));
     let stopped = run.num("stopped", 1);
-    msg += &report("log at the recording input", &diff_notes(&expected, &log_notes(&run.log("rec"), stopped), tol, cap_end));
+    msg += &report(
+        "log at the recording input",
+        &diff_notes(
+            &expected,
+            &log_notes(&run.log("rec"), stopped),
+            tol,
+            cap_end,
+        ),
+    );
     // The Lua generator is sample-exact: its note-ons land exactly on the beat samples.
     for (s, rolling, st, _, _) in run.log("gen") {
         if st & 0xF0 == 0x90 && rolling && (s as f64 / spq * 2.0).fract() != 0.0 {
@@ -500,17 +670,31 @@ fn ardour_scanner_sees_bandmate() {
     let home = Home::new("scan", true);
     let text = home.scan();
     eprintln!("{text}");
-    let info = &text[text.find("<VST3Info ").unwrap_or_else(|| panic!("no <VST3Info> in the scanner output:\n{text}"))..];
+    let info = &text[text
+        .find("<VST3Info ")
+        .unwrap_or_else(|| panic!("no <VST3Info> in the scanner output:\n{text}"))..];
     let attr = |name: &str| -> String {
         let key = format!(" {name}=\"");
-        let i = info.find(&key).unwrap_or_else(|| panic!("scanner output has no {name}:\n{text}"));
+        let i = info
+            .find(&key)
+            .unwrap_or_else(|| panic!("scanner output has no {name}:\n{text}"));
         let rest = &info[i + key.len()..];
         rest[..rest.find('"').expect("closing quote")].to_string()
     };
-    assert!(text.contains("Found Plugin: Bandmate"), "scanner did not find Bandmate:\n{text}");
-    assert!(text.contains("Class count: 1"), "expected one plugin class:\n{text}");
+    assert!(
+        text.contains("Found Plugin: Bandmate"),
+        "scanner did not find Bandmate:\n{text}"
+    );
+    assert!(
+        text.contains("Class count: 1"),
+        "expected one plugin class:\n{text}"
+    );
     assert_eq!(attr("name"), "Bandmate");
-    assert_eq!(attr("n_midi_outputs"), "1", "Bandmate must have one MIDI (event) output bus");
+    assert_eq!(
+        attr("n_midi_outputs"),
+        "1",
+        "Bandmate must have one MIDI (event) output bus"
+    );
     let midi_in: u32 = attr("n_midi_inputs").parse().expect("n_midi_inputs");
     assert!(midi_in <= 1, "at most one MIDI input bus, got {midi_in}");
     let category = attr("category");
@@ -518,14 +702,26 @@ fn ardour_scanner_sees_bandmate() {
         category.split('|').any(|c| c == "Instrument"),
         "category {category:?} should include Instrument so hosts put Bandmate on MIDI/instrument tracks"
     );
-    for (k, v) in ["n_inputs", "n_outputs", "n_aux_inputs", "n_aux_outputs", "vendor", "version", "sdk-version"]
-        .iter()
-        .map(|k| (k, attr(k)))
+    for (k, v) in [
+        "n_inputs",
+        "n_outputs",
+        "n_aux_inputs",
+        "n_aux_outputs",
+        "vendor",
+        "version",
+        "sdk-version",
+    ]
+    .iter()
+    .map(|k| (k, attr(k)))
     {
         eprintln!("scanner: {k} = {v}");
     }
-    let log = fs::read_to_string(home.home().join(".config/ardour7/plugin_metadata/scan_log")).unwrap_or_default();
-    assert!(!log.contains("scan-result=\"4\""), "scan log reports an error:\n{log}");
+    let log = fs::read_to_string(home.home().join(".config/ardour7/plugin_metadata/scan_log"))
+        .unwrap_or_default();
+    assert!(
+        !log.contains("scan-result=\"4\""),
+        "scan log reports an error:\n{log}"
+    );
 }
 
 /// The main proof: Bandmate on a MIDI track plays its default clip in time with Ardour's transport
@@ -539,28 +735,75 @@ fn ardour_records_the_clip_bandmate_plays() {
     let spq = samples_per_quarter();
     let stop = ((len + bar_quarters()) * spq).round() as i64;
     let t0 = Instant::now();
-    let run = run_session(&lua, &home, &Spec { name: "record", plugin: "Bandmate", plugin_type: "VST3", stop_sample: stop, settle_s: SETTLE_S });
+    let run = run_session(
+        &lua,
+        &home,
+        &Spec {
+            name: "record",
+            plugin: "Bandmate",
+            plugin_type: "VST3",
+            stop_sample: stop,
+            settle_s: SETTLE_S,
+        },
+    );
     eprintln!("session run: {:.1} s", t0.elapsed().as_secs_f64());
     for l in run.all("param") {
         eprintln!("Bandmate parameter {}", l[1..].join(" "));
     }
-    assert_eq!(run.num("region", 2), 0, "recording should start at sample 0");
+    assert_eq!(
+        run.num("region", 2),
+        0,
+        "recording should start at sample 0"
+    );
     let cap_end = run.num("region", 4) as f64 / spq;
-    assert!(cap_end >= len + bar_quarters(), "recorded only {cap_end} quarters");
+    assert!(
+        cap_end >= len + bar_quarters(),
+        "recorded only {cap_end} quarters"
+    );
     let expected = looped(&clip, len, cap_end);
     let rec_file = run.recorded_file();
     let (rec, hanging) = read_notes(&rec_file);
-    eprintln!("recorded {} notes in {} ({} expected), capture {cap_end:.4} quarters", rec.len(), rec_file.display(), expected.len());
-    assert!(hanging.is_empty(), "hanging notes in the recording: {hanging:?}");
+    eprintln!(
+        "recorded {} notes in {} ({} expected), capture {cap_end:.4} quarters",
+        rec.len(),
+        rec_file.display(),
+        expected.len()
+    );
+    assert!(
+        hanging.is_empty(),
+        "hanging notes in the recording: {hanging:?}"
+    );
     let tol = 1.0 / ARDOUR_PPQN;
     let stopped = run.num("stopped", 1);
-    let mut msg = report("recording vs clip", &diff_notes(&expected, &rec, tol, cap_end));
-    msg += &report("events sent by Bandmate vs clip", &diff_notes(&expected, &log_notes(&run.log("gen"), stopped), tol, cap_end));
-    msg += &report("events at the recording input vs clip", &diff_notes(&expected, &log_notes(&run.log("rec"), stopped), tol, cap_end));
+    let mut msg = report(
+        "recording vs clip",
+        &diff_notes(&expected, &rec, tol, cap_end),
+    );
+    msg += &report(
+        "events sent by Bandmate vs clip",
+        &diff_notes(
+            &expected,
+            &log_notes(&run.log("gen"), stopped),
+            tol,
+            cap_end,
+        ),
+    );
+    msg += &report(
+        "events at the recording input vs clip",
+        &diff_notes(
+            &expected,
+            &log_notes(&run.log("rec"), stopped),
+            tol,
+            cap_end,
+        ),
+    );
     let export = home.dir.join("record.export.mid");
     if export.is_file() {
         let (exp_notes, _) = read_notes(&export);
-        msg += &report("Ardour's MIDI export of the region vs clip", &diff_notes(&expected, &exp_notes, tol, cap_end));
+        msg += &report(
+            "Ardour's MIDI export of the region vs clip",
+            &diff_notes(&expected, &exp_notes, tol, cap_end),
+        );
     }
     // How exact is Bandmate's timing in samples?
     let worst = log_notes(&run.log("gen"), stopped)
@@ -568,7 +811,10 @@ fn ardour_records_the_clip_bandmate_plays() {
         .zip(expected.iter())
         .map(|(g, e)| ((g.start - e.start) * spq).abs())
         .fold(0.0, f64::max);
-    eprintln!("largest note-on offset from the clip in samples: {worst:.2} (one Ardour tick = {:.2})", spq / ARDOUR_PPQN);
+    eprintln!(
+        "largest note-on offset from the clip in samples: {worst:.2} (one Ardour tick = {:.2})",
+        spq / ARDOUR_PPQN
+    );
     assert!(msg.is_empty(), "{msg}");
 }
 
@@ -589,24 +835,65 @@ fn ardour_stop_mid_clip_leaves_no_hanging_note() {
         .find(|n| n.start >= first_end && n.end - n.start >= 0.5)
         .expect("a note of at least half a beat after the first note ends");
     let stop = (((victim.start + victim.end) / 2.0) * spq).round() as i64;
-    let run = run_session(&lua, &home, &Spec { name: "stop", plugin: "Bandmate", plugin_type: "VST3", stop_sample: stop, settle_s: SETTLE_S });
+    let run = run_session(
+        &lua,
+        &home,
+        &Spec {
+            name: "stop",
+            plugin: "Bandmate",
+            plugin_type: "VST3",
+            stop_sample: stop,
+            settle_s: SETTLE_S,
+        },
+    );
     let stopped = run.num("stopped", 1);
     let cap_end = run.num("region", 4) as f64 / spq;
-    assert!(cap_end < victim.end, "the transport stopped after the note ended ({cap_end} >= {})", victim.end);
+    assert!(
+        cap_end < victim.end,
+        "the transport stopped after the note ended ({cap_end} >= {})",
+        victim.end
+    );
     let (rec, hanging) = read_notes(&run.recorded_file());
-    assert!(hanging.is_empty(), "hanging notes in the recording: {hanging:?}");
+    assert!(
+        hanging.is_empty(),
+        "hanging notes in the recording: {hanging:?}"
+    );
     let tol = 1.0 / ARDOUR_PPQN;
     let cut = rec
         .iter()
-        .find(|n| n.channel == victim.channel && n.key == victim.key && (n.start - victim.start).abs() <= tol)
+        .find(|n| {
+            n.channel == victim.channel
+                && n.key == victim.key
+                && (n.start - victim.start).abs() <= tol
+        })
         .unwrap_or_else(|| panic!("note {victim:?} not recorded: {rec:?}"));
-    assert!((cut.end - cap_end).abs() <= tol, "sounding note should end at the stop ({cap_end}), ends at {}", cut.end);
+    assert!(
+        (cut.end - cap_end).abs() <= tol,
+        "sounding note should end at the stop ({cap_end}), ends at {}",
+        cut.end
+    );
     let gen = run.log("gen");
     let after: Vec<_> = gen.iter().filter(|e| !e.1).collect();
-    let ons_after: Vec<_> = after.iter().filter(|e| e.2 & 0xF0 == 0x90 && e.4 > 0).collect();
-    assert!(ons_after.is_empty(), "note-ons while stopped: {ons_after:?}");
-    let offs: Vec<_> = after.iter().filter(|e| e.2 & 0x0F == victim.channel && e.3 == victim.key && (e.2 & 0xF0 == 0x80 || e.2 & 0xF0 == 0x90)).collect();
-    assert!(!offs.is_empty(), "no note-off for {victim:?} after the stop: {after:?}");
+    let ons_after: Vec<_> = after
+        .iter()
+        .filter(|e| e.2 & 0xF0 == 0x90 && e.4 > 0)
+        .collect();
+    assert!(
+        ons_after.is_empty(),
+        "note-ons while stopped: {ons_after:?}"
+    );
+    let offs: Vec<_> = after
+        .iter()
+        .filter(|e| {
+            e.2 & 0x0F == victim.channel
+                && e.3 == victim.key
+                && (e.2 & 0xF0 == 0x80 || e.2 & 0xF0 == 0x90)
+        })
+        .collect();
+    assert!(
+        !offs.is_empty(),
+        "no note-off for {victim:?} after the stop: {after:?}"
+    );
     // Ardour itself ends notes a plugin left on (note-off, velocity 64) when the transport stops;
     // a second note-off for the key is Bandmate's own.
     eprintln!(

@@ -15,12 +15,23 @@ fn descriptor_and_ports() {
     assert_eq!(descriptors.len(), 1);
     let d = descriptors[0];
     assert_eq!(d.id(), Some(PLUGIN_ID));
-    assert_eq!(d.name().map(|s| s.to_string_lossy().into_owned()).as_deref(), Some("Bandmate"));
+    assert_eq!(
+        d.name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .as_deref(),
+        Some("Bandmate")
+    );
     assert!(d.vendor().is_some_and(|v| !v.is_empty()));
     assert!(d.url().is_some_and(|v| !v.is_empty()));
-    let features: Vec<String> = d.features().map(|f| f.to_string_lossy().into_owned()).collect();
+    let features: Vec<String> = d
+        .features()
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
     for f in ["instrument", "note-effect", "utility"] {
-        assert!(features.iter().any(|x| x == f), "feature {f} missing from {features:?}");
+        assert!(
+            features.iter().any(|x| x == f),
+            "feature {f} missing from {features:?}"
+        );
     }
     drop(descriptors);
 
@@ -40,7 +51,11 @@ fn default_clip_follows_the_documented_rule() {
     let state = s.state();
     let saved = saved_field(&state, "clip");
     let settings: Settings = serde_json::from_value(saved["settings"].clone()).expect("settings");
-    assert_eq!(settings, Settings::default(), "default parameters must map to Settings::default()");
+    assert_eq!(
+        settings,
+        Settings::default(),
+        "default parameters must map to Settings::default()"
+    );
     let expected = generate(&Settings::default()).expect("engine").clip;
     let mut got = s.clip();
     assert_eq!(got.chords, expected.chords, "chord track");
@@ -49,7 +64,10 @@ fn default_clip_follows_the_documented_rule() {
     // native ONNX Runtime when ORT_DYLIB_PATH is set) and the plugin (the runtime shipped beside
     // the bundle); both backends give the same notes.
     got.provenance.engine = expected.provenance.engine.clone();
-    assert_eq!(got, expected, "the plugin's default clip must equal `bandmate generate` with default settings");
+    assert_eq!(
+        got, expected,
+        "the plugin's default clip must equal `bandmate generate` with default settings"
+    );
     // A host reporting 4/4 does not change it.
     s.play(0.5, 512, 120.0, (4, 4), 0.0);
     let mut after = s.clip();
@@ -66,7 +84,11 @@ fn plays_the_clip_sample_accurately_at_120_bpm_and_releases_on_stop() {
     let got = s.play(10.0, 512, 120.0, (4, 4), 0.0);
     let end = s.now;
     let want = expected(&clip, 120.0, 48_000.0, 0, end);
-    assert_eq!(sorted(got.clone()), want, "note events differ from the clip at 120 bpm");
+    assert_eq!(
+        sorted(got.clone()),
+        want,
+        "note events differ from the clip at 120 bpm"
+    );
     // 120 bpm at 48 kHz = 24000 samples per quarter: the first bar's chord starts at 0, the
     // second at 96000.
     assert!(got.iter().any(|e| e.on && e.time == 0));
@@ -83,6 +105,8 @@ fn plays_the_clip_sample_accurately_at_120_bpm_and_releases_on_stop() {
     assert!(check_balance(&all).is_empty());
     // Stopped: silence.
     for _ in 0..20 {
-        assert!(s.block(512, Some(Tp::at(false, 120.0, 20.0, (4, 4))), &[]).is_empty());
+        assert!(s
+            .block(512, Some(Tp::at(false, 120.0, 20.0, (4, 4))), &[])
+            .is_empty());
     }
 }

@@ -31,12 +31,30 @@ fn soak_random_transport_and_clip_swaps_stay_balanced() {
     let mut s = Session::new(48_000.0, 1024);
     // Rules (fast) with all parts, so there is plenty to play.
     let setup = [
-        In::Param { id: "source", value: 1.0 },
-        In::Param { id: "part_melody", value: 1.0 },
-        In::Param { id: "part_bass", value: 1.0 },
-        In::Param { id: "part_keys", value: 1.0 },
-        In::Param { id: "part_drums", value: 1.0 },
-        In::Param { id: "humanize", value: 0.3 },
+        In::Param {
+            id: "source",
+            value: 1.0,
+        },
+        In::Param {
+            id: "part_melody",
+            value: 1.0,
+        },
+        In::Param {
+            id: "part_bass",
+            value: 1.0,
+        },
+        In::Param {
+            id: "part_keys",
+            value: 1.0,
+        },
+        In::Param {
+            id: "part_drums",
+            value: 1.0,
+        },
+        In::Param {
+            id: "humanize",
+            value: 0.3,
+        },
     ];
     s.block(64, Some(Tp::at(false, 120.0, 0.0, (4, 4))), &setup);
     s.wait_for_clip(Tp::at(false, 120.0, 0.0, (4, 4)), |c| c.parts.len() == 5);
@@ -76,23 +94,45 @@ fn soak_random_transport_and_clip_swaps_stay_balanced() {
         if rng.chance(1500) {
             seed += 1.0;
             swaps += 1;
-            input.push(In::Param { id: "seed", value: seed });
+            input.push(In::Param {
+                id: "seed",
+                value: seed,
+            });
         }
         if rng.chance(2500) {
-            input.push(In::Param { id: "bypass", value: 1.0 });
+            input.push(In::Param {
+                id: "bypass",
+                value: 1.0,
+            });
         } else if rng.chance(400) {
-            input.push(In::Param { id: "bypass", value: 0.0 });
+            input.push(In::Param {
+                id: "bypass",
+                value: 0.0,
+            });
         }
         if rng.chance(50) {
             if let Some(k) = held_input.pop() {
-                input.push(In::NoteOff { time: rng.below(u64::from(frames)) as u32, channel: 15, key: k });
+                input.push(In::NoteOff {
+                    time: rng.below(u64::from(frames)) as u32,
+                    channel: 15,
+                    key: k,
+                });
             } else {
                 let k = 40 + rng.below(40) as u8;
                 held_input.push(k);
-                input.push(In::NoteOn { time: rng.below(u64::from(frames)) as u32, channel: 15, key: k, velocity: 0.7 });
+                input.push(In::NoteOn {
+                    time: rng.below(u64::from(frames)) as u32,
+                    channel: 15,
+                    key: k,
+                    velocity: 0.7,
+                });
             }
         }
-        let tp = if rng.chance(500) { None } else { Some(Tp::at(playing, tempo, beats, meter)) };
+        let tp = if rng.chance(500) {
+            None
+        } else {
+            Some(Tp::at(playing, tempo, beats, meter))
+        };
         let evs = s.block(frames, tp, &input);
 
         all.extend(evs);
@@ -104,14 +144,31 @@ fn soak_random_transport_and_clip_swaps_stay_balanced() {
         }
     }
     // Release the held input notes, stop, and check.
-    let offs: Vec<In> = held_input.iter().map(|&k| In::NoteOff { time: 0, channel: 15, key: k }).collect();
+    let offs: Vec<In> = held_input
+        .iter()
+        .map(|&k| In::NoteOff {
+            time: 0,
+            channel: 15,
+            key: k,
+        })
+        .collect();
     all.extend(s.block(64, Some(Tp::at(false, tempo, beats, meter)), &offs));
-    all.extend(s.block(64, Some(Tp::at(false, tempo, beats, meter)), &[In::Param { id: "bypass", value: 0.0 }]));
+    all.extend(s.block(
+        64,
+        Some(Tp::at(false, tempo, beats, meter)),
+        &[In::Param {
+            id: "bypass",
+            value: 0.0,
+        }],
+    ));
     let left = check_balance(&all);
     assert!(left.is_empty(), "still sounding after stop: {left:?}");
     let ons = all.iter().filter(|e| e.on).count();
     println!("soak: {BLOCKS} blocks, {} samples, {ons} note-ons, {} events, {swaps} seed swaps, {jumps} jumps", s.now, all.len());
-    assert!(ons > 1_500, "too few notes played ({ons}) for a meaningful soak");
+    assert!(
+        ons > 1_500,
+        "too few notes played ({ons}) for a meaningful soak"
+    );
     assert!(swaps > 20 && jumps > 1000, "swaps {swaps}, jumps {jumps}");
     assert!(sounding_max > 0);
 }

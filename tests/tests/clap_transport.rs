@@ -11,10 +11,22 @@ use support::*;
 fn busy_clip(s: &mut Session, meter: (u16, u16)) -> Clip {
     let tp = Tp::at(false, 120.0, 0.0, meter);
     let params = [
-        In::Param { id: "part_drums", value: 1.0 },
-        In::Param { id: "part_bass", value: 1.0 },
-        In::Param { id: "humanize", value: 0.4 },
-        In::Param { id: "source", value: 1.0 }, // rules: fast
+        In::Param {
+            id: "part_drums",
+            value: 1.0,
+        },
+        In::Param {
+            id: "part_bass",
+            value: 1.0,
+        },
+        In::Param {
+            id: "humanize",
+            value: 0.4,
+        },
+        In::Param {
+            id: "source",
+            value: 1.0,
+        }, // rules: fast
     ];
     s.block(64, Some(tp), &params);
     let m = meter_of(meter);
@@ -35,7 +47,11 @@ fn sample_accurate_for_block_sizes_1_to_4096_and_rates_44k_to_192k() {
         let mut s = Session::new(rate, 4096);
         let clip = busy_clip(&mut s, (4, 4));
         let tempo = 137.0;
-        let sizes: &[u32] = if rate == 44_100.0 { &[1, 7, 100, 512, 4096] } else { &[7, 333, 4096] };
+        let sizes: &[u32] = if rate == 44_100.0 {
+            &[1, 7, 100, 512, 4096]
+        } else {
+            &[7, 333, 4096]
+        };
         let t0 = s.now;
         let mut got = Vec::new();
         let seconds_each = 0.7;
@@ -48,7 +64,13 @@ fn sample_accurate_for_block_sizes_1_to_4096_and_rates_44k_to_192k() {
             }
         }
         let end = s.now;
-        let want: Vec<Ev> = expected(&clip, tempo, rate, 0, end - t0).into_iter().map(|e| Ev { time: e.time + t0, ..e }).collect();
+        let want: Vec<Ev> = expected(&clip, tempo, rate, 0, end - t0)
+            .into_iter()
+            .map(|e| Ev {
+                time: e.time + t0,
+                ..e
+            })
+            .collect();
         assert!(want.len() > 30, "clip too sparse for this test");
         assert_eq!(sorted(got.clone()), want, "rate {rate}");
         check_balance(&got);
@@ -66,12 +88,18 @@ fn tempo_changes_follow_the_tempo_map() {
     let mut got = Vec::new();
     while s.now - t0 < 2 * change {
         let rel = s.now - t0;
-        let (tempo, beats) = if rel < change { (100.0, rel as f64 / 48_000.0 * 100.0 / 60.0) } else { (160.0, b1 + (rel - change) as f64 / 48_000.0 * 160.0 / 60.0) };
+        let (tempo, beats) = if rel < change {
+            (100.0, rel as f64 / 48_000.0 * 100.0 / 60.0)
+        } else {
+            (160.0, b1 + (rel - change) as f64 / 48_000.0 * 160.0 / 60.0)
+        };
         let frames = 512.min((if rel < change { change } else { 2 * change } - rel) as u32);
         got.extend(s.block(frames, Some(Tp::at(true, tempo, beats, (4, 4))), &[]));
     }
     // Expected: events before b1 at 100 bpm, after at 160 bpm.
-    let first: Vec<Ev> = expected(&clip, 100.0, 48_000.0, 0, change).into_iter().collect();
+    let first: Vec<Ev> = expected(&clip, 100.0, 48_000.0, 0, change)
+        .into_iter()
+        .collect();
     let spq2 = 60.0 / 160.0 * 48_000.0;
     let len_q = clip.length_quarters();
     let mut second = Vec::new();
@@ -85,13 +113,25 @@ fn tempo_changes_follow_the_tempo_map() {
                     }
                     let t = change + ((q - b1) * spq2 - 1e-3).ceil() as u64;
                     if t < 2 * change {
-                        second.push(Ev { time: t, on, channel: part.channel.as_int(), key: n.pitch.as_int() });
+                        second.push(Ev {
+                            time: t,
+                            on,
+                            channel: part.channel.as_int(),
+                            key: n.pitch.as_int(),
+                        });
                     }
                 }
             }
         }
     }
-    let want: Vec<Ev> = first.into_iter().chain(second).map(|e| Ev { time: e.time + t0, ..e }).collect();
+    let want: Vec<Ev> = first
+        .into_iter()
+        .chain(second)
+        .map(|e| Ev {
+            time: e.time + t0,
+            ..e
+        })
+        .collect();
     // Offs of notes that start before the change and end after it are the same either way.
     assert_eq!(ons(&got), ons(&want));
     assert_eq!(sorted(got.clone()), sorted(want));
@@ -103,10 +143,20 @@ fn meters_3_4_6_8_7_8_from_the_host() {
     for m in [(3u16, 4u16), (6, 8), (7, 8)] {
         let mut s = Session::new(48_000.0, 512);
         let clip = busy_clip(&mut s, m);
-        assert_eq!(clip.meter, meter(m), "the clip follows the host's time signature");
+        assert_eq!(
+            clip.meter,
+            meter(m),
+            "the clip follows the host's time signature"
+        );
         let t0 = s.now;
         let got = s.play(6.0, 480, 120.0, m, 0.0);
-        let want: Vec<Ev> = expected(&clip, 120.0, 48_000.0, 0, s.now - t0).into_iter().map(|e| Ev { time: e.time + t0, ..e }).collect();
+        let want: Vec<Ev> = expected(&clip, 120.0, 48_000.0, 0, s.now - t0)
+            .into_iter()
+            .map(|e| Ev {
+                time: e.time + t0,
+                ..e
+            })
+            .collect();
         assert_eq!(sorted(got.clone()), want, "meter {m:?}");
         check_balance(&got);
     }
@@ -123,7 +173,14 @@ fn meter_change_mid_song_regenerates_and_stays_on_the_bar_grid() {
             Tp::at(true, 120.0, beats, (4, 4))
         } else {
             let bar = ((beats - 16.0) / 3.0 + 1e-9).floor();
-            Tp { playing: true, tempo: 120.0, beats, meter: (3, 4), bar_start: 16.0 + 3.0 * bar, bar_number: 4 + bar as i32 }
+            Tp {
+                playing: true,
+                tempo: 120.0,
+                beats,
+                meter: (3, 4),
+                bar_start: 16.0 + 3.0 * bar,
+                bar_number: 4 + bar as i32,
+            }
         }
     };
     let mut got = Vec::new();
@@ -155,13 +212,21 @@ fn meter_change_mid_song_regenerates_and_stays_on_the_bar_grid() {
                 let q = start_q + f64::from(note.start - cb * bar_ticks) / 480.0;
                 let t = t0 + (q * spq - 1e-3).ceil() as u64;
                 if (from..to).contains(&t) {
-                    want.push(Ev { time: t, on: true, channel: part.channel.as_int(), key: note.pitch.as_int() });
+                    want.push(Ev {
+                        time: t,
+                        on: true,
+                        channel: part.channel.as_int(),
+                        key: note.pitch.as_int(),
+                    });
                 }
             }
         }
     }
     assert!((bar_q - 3.0).abs() < 1e-9);
-    let got_ons: Vec<Ev> = ons(&got).into_iter().filter(|e| (from..to).contains(&e.time)).collect();
+    let got_ons: Vec<Ev> = ons(&got)
+        .into_iter()
+        .filter(|e| (from..to).contains(&e.time))
+        .collect();
     assert!(!want.is_empty());
     assert_eq!(got_ons, sorted(want));
 }
@@ -183,29 +248,63 @@ fn host_loop_cutting_through_notes_releases_at_each_wrap() {
         while s.now - pass_start < loop_len {
             let rel = s.now - pass_start;
             let frames = 512.min((loop_len - rel) as u32);
-            got.extend(s.block(frames, Some(Tp::at(true, 120.0, loop_start + rel as f64 / spq, (4, 4))), &[]));
+            got.extend(s.block(
+                frames,
+                Some(Tp::at(true, 120.0, loop_start + rel as f64 / spq, (4, 4))),
+                &[],
+            ));
         }
     }
     check_balance(&got);
     for w in &wraps {
         // Just before the wrap something was sounding (notes cross the loop end) ...
-        let sounding_before = check_balance(&got.iter().copied().filter(|e| e.time < *w).collect::<Vec<_>>());
-        assert!(!sounding_before.is_empty(), "the loop should cut through notes");
+        let sounding_before = check_balance(
+            &got.iter()
+                .copied()
+                .filter(|e| e.time < *w)
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            !sounding_before.is_empty(),
+            "the loop should cut through notes"
+        );
         // ... and all of it is released at the wrap sample.
-        let offs_at_wrap: Vec<(u8, u8)> = got.iter().filter(|e| e.time == *w && !e.on).map(|e| (e.channel, e.key)).collect();
+        let offs_at_wrap: Vec<(u8, u8)> = got
+            .iter()
+            .filter(|e| e.time == *w && !e.on)
+            .map(|e| (e.channel, e.key))
+            .collect();
         for k in &sounding_before {
-            assert!(offs_at_wrap.contains(k), "{k:?} not released at the loop wrap {w}");
+            assert!(
+                offs_at_wrap.contains(k),
+                "{k:?} not released at the loop wrap {w}"
+            );
         }
     }
     // Note-ons inside each pass are the clip's, at their loop-relative times.
     let first_pass_start = wraps[0] - loop_len;
-    for (i, pass_start) in std::iter::once(first_pass_start).chain(wraps.iter().copied()).enumerate() {
-        let want: Vec<Ev> = expected(&clip, 120.0, 48_000.0, (loop_start * spq) as u64, (loop_end * spq) as u64)
+    for (i, pass_start) in std::iter::once(first_pass_start)
+        .chain(wraps.iter().copied())
+        .enumerate()
+    {
+        let want: Vec<Ev> = expected(
+            &clip,
+            120.0,
+            48_000.0,
+            (loop_start * spq) as u64,
+            (loop_end * spq) as u64,
+        )
+        .into_iter()
+        .filter(|e| e.on)
+        .map(|e| Ev {
+            time: e.time - (loop_start * spq) as u64 + pass_start,
+            ..e
+        })
+        .collect();
+        let have: Vec<Ev> = ons(&got)
             .into_iter()
-            .filter(|e| e.on)
-            .map(|e| Ev { time: e.time - (loop_start * spq) as u64 + pass_start, ..e })
+            .filter(|e| (pass_start..pass_start + loop_len).contains(&e.time))
             .collect();
-        let have: Vec<Ev> = ons(&got).into_iter().filter(|e| (pass_start..pass_start + loop_len).contains(&e.time)).collect();
         assert_eq!(have, want, "pass {i}");
     }
 }
@@ -215,7 +314,14 @@ fn host_loop_cutting_through_notes_releases_at_each_wrap() {
 fn ons_from(clip: &Clip, from_q: f64, to_q: f64, at: u64) -> Vec<Ev> {
     let spq = 24_000.0;
     let (from, to) = ((from_q * spq) as u64, (to_q * spq) as u64);
-    expected(clip, 120.0, 48_000.0, from, to).into_iter().filter(|e| e.on).map(|e| Ev { time: e.time - from + at, ..e }).collect()
+    expected(clip, 120.0, 48_000.0, from, to)
+        .into_iter()
+        .filter(|e| e.on)
+        .map(|e| Ev {
+            time: e.time - from + at,
+            ..e
+        })
+        .collect()
 }
 
 #[test]
@@ -226,7 +332,10 @@ fn seeks_and_starting_mid_bar() {
     let start = s.now;
     let first = s.play(2.0, 512, 120.0, (4, 4), 2.5);
     assert_eq!(ons(&first), ons_from(&clip, 2.5, 6.5, start));
-    assert!(first.iter().find(|e| e.on).is_some_and(|e| e.time > start), "nothing sounds at a mid-bar start");
+    assert!(
+        first.iter().find(|e| e.on).is_some_and(|e| e.time > start),
+        "nothing sounds at a mid-bar start"
+    );
     let sounding = check_balance(&first);
     assert!(!sounding.is_empty());
     // Seek to beat 9.0: everything sounding is released at the seek sample, then the clip goes on
@@ -240,7 +349,10 @@ fn seeks_and_starting_mid_bar() {
     let back = s.now;
     let sounding = check_balance(&[first.clone(), second.clone()].concat());
     let third = s.play(1.0, 512, 120.0, (4, 4), 1.25);
-    assert_eq!(third.iter().filter(|e| e.time == back && !e.on).count(), sounding.len());
+    assert_eq!(
+        third.iter().filter(|e| e.time == back && !e.on).count(),
+        sounding.len()
+    );
     assert_eq!(ons(&third), ons_from(&clip, 1.25, 3.25, back));
     check_balance(&[first, second, third].concat());
 }
@@ -259,7 +371,14 @@ fn no_transport_runs_free_at_the_plugin_tempo() {
     // Free-run tempo 90 bpm: still free-running, now slower.
     let t1 = s.now;
     // A continuous FloatParam's CLAP value is normalized: (90 - 20) / (300 - 20).
-    let mut later = s.block(512, None, &[In::Param { id: "free_tempo", value: 0.25 }]);
+    let mut later = s.block(
+        512,
+        None,
+        &[In::Param {
+            id: "free_tempo",
+            value: 0.25,
+        }],
+    );
     while s.now < t1 + 10 * 48_000 {
         later.extend(s.block(512, None, &[]));
     }
@@ -274,7 +393,12 @@ fn no_transport_runs_free_at_the_plugin_tempo() {
                 if q >= q1 {
                     let t = t1 + ((q - q1) * 32_000.0 - 1e-3).ceil() as u64;
                     if t < s.now {
-                        want.push(Ev { time: t, on: true, channel: part.channel.as_int(), key: n.pitch.as_int() });
+                        want.push(Ev {
+                            time: t,
+                            on: true,
+                            channel: part.channel.as_int(),
+                            key: n.pitch.as_int(),
+                        });
                     }
                 }
             }

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 /// Where to take libonnxruntime from: `ORT_DYLIB_PATH`, else the venv `.ci/deps` makes.
 fn onnxruntime_library(root: &Path) -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from).filter(|p| p.is_file()) {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+    {
         return Some(p);
     }
     let lib = root.join("target/ort-venv/lib");
@@ -15,7 +18,10 @@ fn onnxruntime_library(root: &Path) -> Option<PathBuf> {
         if let Ok(rd) = std::fs::read_dir(&capi) {
             for f in rd.flatten() {
                 let name = f.file_name();
-                if name.to_str().is_some_and(|n| n.starts_with("libonnxruntime.so.1")) {
+                if name
+                    .to_str()
+                    .is_some_and(|n| n.starts_with("libonnxruntime.so.1"))
+                {
                     return Some(f.path());
                 }
             }
@@ -43,7 +49,8 @@ pub fn run(root: &Path, args: Vec<String>) -> Result<()> {
     }
     for dir in targets {
         let dst = dir.join("libonnxruntime.so");
-        std::fs::copy(&lib, &dst).with_context(|| format!("copying {} to {}", lib.display(), dst.display()))?;
+        std::fs::copy(&lib, &dst)
+            .with_context(|| format!("copying {} to {}", lib.display(), dst.display()))?;
         println!("copied {} to {}", lib.display(), dst.display());
     }
     Ok(())

@@ -38,7 +38,10 @@ fn root() -> PathBuf {
 }
 
 pub(crate) fn opt<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }
 
 const METERS: [(u8, u8); 5] = [(4, 4), (3, 4), (6, 8), (2, 4), (2, 2)];
@@ -48,7 +51,11 @@ const BARS: u32 = 8;
 
 fn group_settings(i: usize) -> Settings {
     let (n, d) = METERS[(i / 24) % METERS.len()];
-    let mode = if (i / 12) % 2 == 0 { Mode::Major } else { Mode::NaturalMinor };
+    let mode = if (i / 12) % 2 == 0 {
+        Mode::Major
+    } else {
+        Mode::NaturalMinor
+    };
     let mut s = Settings {
         key: Key::new(PitchClass::new((i % 12) as i32), mode),
         meter: Meter::new(n, d).expect("meter"),
@@ -67,9 +74,17 @@ struct System {
 }
 
 fn quality(args: &[String]) -> Result<()> {
-    let groups: usize = opt(args, "--groups").map(str::parse).transpose().context("--groups")?.unwrap_or(120);
-    let out = opt(args, "--out").map(PathBuf::from).unwrap_or_else(|| root().join("docs/QUALITY.md"));
-    let data = opt(args, "--data").map(PathBuf::from).unwrap_or_else(|| root().join("models/train/data/pieces.jsonl"));
+    let groups: usize = opt(args, "--groups")
+        .map(str::parse)
+        .transpose()
+        .context("--groups")?
+        .unwrap_or(120);
+    let out = opt(args, "--out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("docs/QUALITY.md"));
+    let data = opt(args, "--data")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("models/train/data/pieces.jsonl"));
     let t0 = Instant::now();
 
     // The engine: model and rules, same settings and seeds.
@@ -82,9 +97,14 @@ fn quality(args: &[String]) -> Result<()> {
             let base = group_settings(g);
             let seed = 1000 + g as u64 * 17 + k;
             for source in [Source::Model, Source::Rules] {
-                let s = Settings { source, seed, ..base.clone() };
+                let s = Settings {
+                    source,
+                    seed,
+                    ..base.clone()
+                };
                 let t = Instant::now();
-                let a = arrange::generate(&s).with_context(|| format!("generate {}", s.describe()))?;
+                let a =
+                    arrange::generate(&s).with_context(|| format!("generate {}", s.describe()))?;
                 let dt = t.elapsed().as_secs_f64();
                 let p = Piece::from_clip(&a.clip, g, &s.style);
                 if source == Source::Model {
@@ -99,18 +119,38 @@ fn quality(args: &[String]) -> Result<()> {
         }
     }
     let backend = model::backend_name();
-    eprintln!("generated {} clips per system in {:.1} s", model_pieces.len(), t0.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {} clips per system in {:.1} s",
+        model_pieces.len(),
+        t0.elapsed().as_secs_f64()
+    );
 
     // The corpus and the Markov baseline.
     let corpus = piece::load_corpus(&data)?;
     let mut systems = vec![
-        System { name: "model", pieces: model_pieces, note: format!("ONNX chord + melody models ({backend}); {fallbacks} clips fell back to rules") },
-        System { name: "rules", pieces: rules_pieces, note: "rule-based progression + melody (Source::Rules)".into() },
+        System {
+            name: "model",
+            pieces: model_pieces,
+            note: format!(
+                "ONNX chord + melody models ({backend}); {fallbacks} clips fell back to rules"
+            ),
+        },
+        System {
+            name: "rules",
+            pieces: rules_pieces,
+            note: "rule-based progression + melody (Source::Rules)".into(),
+        },
     ];
     let mut nll_rows = String::new();
     let mut corpus_note = String::from("absent: models/train/data/pieces.jsonl was not found (run models/train/extract.py); the Markov and corpus columns are skipped");
     if let Some(corpus) = &corpus {
-        let split = |name: &str| corpus.iter().filter(|c| c.split == name).map(|c| &c.piece).collect::<Vec<_>>();
+        let split = |name: &str| {
+            corpus
+                .iter()
+                .filter(|c| c.split == name)
+                .map(|c| &c.piece)
+                .collect::<Vec<_>>()
+        };
         let (train, valid, test) = (split("train"), split("valid"), split("test"));
         let mut mk = Markov::fit(&train);
         let mut best = (f64::INFINITY, 0.1);
@@ -139,7 +179,13 @@ fn quality(args: &[String]) -> Result<()> {
                     ..Piece::default()
                 };
                 let mk = &mk;
-                (0..SEEDS).map(move |k| mk.sample(&template, 1000 + g as u64 * 17 + k, arrange::temperature(0.5) as f64))
+                (0..SEEDS).map(move |k| {
+                    mk.sample(
+                        &template,
+                        1000 + g as u64 * 17 + k,
+                        arrange::temperature(0.5) as f64,
+                    )
+                })
             })
             .collect();
         systems.push(System {
@@ -154,15 +200,35 @@ fn quality(args: &[String]) -> Result<()> {
             test8.len(),
             with_mel
         );
-        systems.push(System { name: "corpus", pieces: test8, note: corpus_note.clone() });
+        systems.push(System {
+            name: "corpus",
+            pieces: test8,
+            note: corpus_note.clone(),
+        });
 
         let metrics_json = |kind: &str| -> Option<serde_json::Value> {
-            serde_json::from_str(&std::fs::read_to_string(root().join(format!("models/{kind}/metrics.json"))).ok()?).ok()
+            serde_json::from_str(
+                &std::fs::read_to_string(root().join(format!("models/{kind}/metrics.json")))
+                    .ok()?,
+            )
+            .ok()
         };
-        let f = |v: &Option<serde_json::Value>, k: &str| v.as_ref().and_then(|v| v[k].as_f64()).map_or("n/a".into(), |x| format!("{x:.3}"));
+        let f = |v: &Option<serde_json::Value>, k: &str| {
+            v.as_ref()
+                .and_then(|v| v[k].as_f64())
+                .map_or("n/a".into(), |x| format!("{x:.3}"))
+        };
         let (mc, mm) = (metrics_json("chords"), metrics_json("melody"));
-        let _ = writeln!(nll_rows, "| chords: symbol NLL (nats/event) | {} | n/a | {cs:.3} | — |", f(&mc, "test_nll_symbol"));
-        let _ = writeln!(nll_rows, "| chords: duration NLL | {} | n/a | {cd:.3} | — |", f(&mc, "test_nll_duration"));
+        let _ = writeln!(
+            nll_rows,
+            "| chords: symbol NLL (nats/event) | {} | n/a | {cs:.3} | — |",
+            f(&mc, "test_nll_symbol")
+        );
+        let _ = writeln!(
+            nll_rows,
+            "| chords: duration NLL | {} | n/a | {cd:.3} | — |",
+            f(&mc, "test_nll_duration")
+        );
         let _ = writeln!(
             nll_rows,
             "| chords: NLL per event (symbol + duration) | **{}** | n/a | {:.3} (interpolated 3-gram from train.py: {}) | — |",
@@ -170,8 +236,16 @@ fn quality(args: &[String]) -> Result<()> {
             cs + cd,
             f(&mc, "trigram_test_nll_per_event")
         );
-        let _ = writeln!(nll_rows, "| melody: symbol NLL (nats/event) | {} | n/a | {ms:.3} | — |", f(&mm, "test_nll_symbol"));
-        let _ = writeln!(nll_rows, "| melody: duration NLL | {} | n/a | {md:.3} | — |", f(&mm, "test_nll_duration"));
+        let _ = writeln!(
+            nll_rows,
+            "| melody: symbol NLL (nats/event) | {} | n/a | {ms:.3} | — |",
+            f(&mm, "test_nll_symbol")
+        );
+        let _ = writeln!(
+            nll_rows,
+            "| melody: duration NLL | {} | n/a | {md:.3} | — |",
+            f(&mm, "test_nll_duration")
+        );
         let _ = writeln!(
             nll_rows,
             "| melody: NLL per event (symbol + duration) | **{}** | n/a | {:.3} (interpolated 3-gram from train.py: {}) | — |",
@@ -179,11 +253,28 @@ fn quality(args: &[String]) -> Result<()> {
             ms + md,
             f(&mm, "trigram_test_nll_per_event")
         );
-        let ev = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v["test_events"].as_u64()).map_or("n/a".into(), |x| x.to_string());
-        let _ = writeln!(nll_rows, "| test events (chords / melody) | {} / {} | | {cn} / {mn} | |", ev(&mc), ev(&mm));
+        let ev = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .and_then(|v| v["test_events"].as_u64())
+                .map_or("n/a".into(), |x| x.to_string())
+        };
+        let _ = writeln!(
+            nll_rows,
+            "| test events (chords / melody) | {} / {} | | {cn} / {mn} | |",
+            ev(&mc),
+            ev(&mm)
+        );
     }
 
-    let report = render(&systems, groups, backend, &nll_rows, &corpus_note, t_model, t_rules);
+    let report = render(
+        &systems,
+        groups,
+        backend,
+        &nll_rows,
+        &corpus_note,
+        t_model,
+        t_rules,
+    );
     print!("{report}");
     if out.as_os_str() != "-" {
         std::fs::write(&out, &report).with_context(|| format!("write {}", out.display()))?;
@@ -213,13 +304,33 @@ fn f3(x: f64) -> String {
     format!("{x:.3}")
 }
 
-fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corpus_note: &str, t_model: f64, t_rules: f64) -> String {
+fn render(
+    systems: &[System],
+    groups: usize,
+    backend: &str,
+    nll_rows: &str,
+    corpus_note: &str,
+    t_model: f64,
+    t_rules: f64,
+) -> String {
     fn ps(s: &System) -> &[Piece] {
         s.pieces.as_slice()
     }
-    let k_chords = systems.iter().map(|s| metrics::pooled_chord_count(ps(s))).min().unwrap_or(0);
-    let k_iv = systems.iter().map(|s| metrics::pooled_interval_count(ps(s))).filter(|&n| n > 0).min().unwrap_or(0);
-    let row = |name: &'static str, f: &dyn Fn(&[Piece]) -> Option<f64>, fmt: fn(f64) -> String, compare: bool| Row {
+    let k_chords = systems
+        .iter()
+        .map(|s| metrics::pooled_chord_count(ps(s)))
+        .min()
+        .unwrap_or(0);
+    let k_iv = systems
+        .iter()
+        .map(|s| metrics::pooled_interval_count(ps(s)))
+        .filter(|&n| n > 0)
+        .min()
+        .unwrap_or(0);
+    let row = |name: &'static str,
+               f: &dyn Fn(&[Piece]) -> Option<f64>,
+               fmt: fn(f64) -> String,
+               compare: bool| Row {
         name,
         values: systems.iter().map(|s| f(ps(s))).collect(),
         fmt,
@@ -227,29 +338,97 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
     };
     let melody_rows = vec![
         row("melody pitch-in-scale rate", &metrics::in_scale, pct, true),
-        row("melody chord-tone ratio on strong beats", &metrics::strong_chord_tones, pct, true),
-        row("melody pitch-class entropy (bits)", &metrics::pc_entropy, f3, true),
-        row("melody mean absolute interval (semitones)", &metrics::mean_abs_interval, f2, true),
-        row("melody notes per bar", &metrics::notes_per_bar, f2, true),
-        row("melody rest fraction (of time)", &metrics::rest_fraction, pct, true),
         row(
-            "melody interval 4-gram distinct ratio (pooled)",
-            &|p: &[Piece]| (metrics::pooled_interval_count(p) > 0).then(|| metrics::pooled_melody_diversity(p, k_iv)),
+            "melody chord-tone ratio on strong beats",
+            &metrics::strong_chord_tones,
             pct,
             true,
         ),
-        row("melody bar self-similarity (Jaccard)", &metrics::melody_self_similarity, f3, true),
-        row("melody bars repeating an earlier bar", &metrics::melody_bar_repeats, pct, true),
+        row(
+            "melody pitch-class entropy (bits)",
+            &metrics::pc_entropy,
+            f3,
+            true,
+        ),
+        row(
+            "melody mean absolute interval (semitones)",
+            &metrics::mean_abs_interval,
+            f2,
+            true,
+        ),
+        row("melody notes per bar", &metrics::notes_per_bar, f2, true),
+        row(
+            "melody rest fraction (of time)",
+            &metrics::rest_fraction,
+            pct,
+            true,
+        ),
+        row(
+            "melody interval 4-gram distinct ratio (pooled)",
+            &|p: &[Piece]| {
+                (metrics::pooled_interval_count(p) > 0)
+                    .then(|| metrics::pooled_melody_diversity(p, k_iv))
+            },
+            pct,
+            true,
+        ),
+        row(
+            "melody bar self-similarity (Jaccard)",
+            &metrics::melody_self_similarity,
+            f3,
+            true,
+        ),
+        row(
+            "melody bars repeating an earlier bar",
+            &metrics::melody_bar_repeats,
+            pct,
+            true,
+        ),
     ];
     let chord_rows = vec![
-        row("key-detection agreement (melody + chords)", &metrics::key_agreement, pct, true),
+        row(
+            "key-detection agreement (melody + chords)",
+            &metrics::key_agreement,
+            pct,
+            true,
+        ),
         row("chord changes per bar", &metrics::chords_per_bar, f2, true),
-        row("distinct chords per 8-bar piece", &metrics::chords_distinct_per_piece, f2, true),
-        row("chord vocabulary (pooled sample)", &|p: &[Piece]| Some(metrics::pooled_chord_diversity(p, k_chords).0 as f64), |x| format!("{x:.0}"), true),
-        row("chord 3-gram distinct ratio (pooled sample)", &|p: &[Piece]| Some(metrics::pooled_chord_diversity(p, k_chords).1), pct, true),
-        row("chord bars repeating an earlier bar", &metrics::chord_bar_repeats, pct, true),
-        row("cross-seed chord difference (same settings)", &metrics::cross_seed_difference, pct, false),
-        row("drum groove consistency (Jaccard to main bar)", &metrics::drum_consistency, f3, false),
+        row(
+            "distinct chords per 8-bar piece",
+            &metrics::chords_distinct_per_piece,
+            f2,
+            true,
+        ),
+        row(
+            "chord vocabulary (pooled sample)",
+            &|p: &[Piece]| Some(metrics::pooled_chord_diversity(p, k_chords).0 as f64),
+            |x| format!("{x:.0}"),
+            true,
+        ),
+        row(
+            "chord 3-gram distinct ratio (pooled sample)",
+            &|p: &[Piece]| Some(metrics::pooled_chord_diversity(p, k_chords).1),
+            pct,
+            true,
+        ),
+        row(
+            "chord bars repeating an earlier bar",
+            &metrics::chord_bar_repeats,
+            pct,
+            true,
+        ),
+        row(
+            "cross-seed chord difference (same settings)",
+            &metrics::cross_seed_difference,
+            pct,
+            false,
+        ),
+        row(
+            "drum groove consistency (Jaccard to main bar)",
+            &metrics::drum_consistency,
+            f3,
+            false,
+        ),
     ];
     let corpus_ix = systems.iter().position(|s| s.name == "corpus");
     let mut closer = vec![0usize; systems.len()];
@@ -257,10 +436,22 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
     let mut not_model: Vec<String> = Vec::new();
     let mut table = |rows: &[Row]| -> String {
         let mut t = String::new();
-        let _ = writeln!(t, "| measure | {} | closest to corpus |", systems.iter().map(|s| s.name).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            t,
+            "| measure | {} | closest to corpus |",
+            systems
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         let _ = writeln!(t, "|---|{}---|", "---:|".repeat(systems.len()));
         for r in rows {
-            let cells: Vec<String> = r.values.iter().map(|v| v.map_or("n/a".into(), r.fmt)).collect();
+            let cells: Vec<String> = r
+                .values
+                .iter()
+                .map(|v| v.map_or("n/a".into(), r.fmt))
+                .collect();
             let mut best = String::new();
             if let (Some(ci), true) = (corpus_ix, r.compare) {
                 if let Some(c) = r.values[ci] {
@@ -272,14 +463,29 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
                         .map(|(i, v)| (i, (v.unwrap_or(0.0) - c).abs()))
                         .collect();
                     if let Some(&(bi, bd)) = d.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
-                        let ties: Vec<&str> = d.iter().filter(|x| (x.1 - bd).abs() < 1e-9).map(|x| systems[x.0].name).collect();
+                        let ties: Vec<&str> = d
+                            .iter()
+                            .filter(|x| (x.1 - bd).abs() < 1e-9)
+                            .map(|x| systems[x.0].name)
+                            .collect();
                         best = ties.join(" = ");
                         if ties.len() == 1 {
                             closer[bi] += 1;
                         }
                         if !ties.contains(&"model") {
-                            let mv = systems.iter().position(|x| x.name == "model").and_then(|m| r.values[m]).map_or("n/a".into(), r.fmt);
-                            not_model.push(format!("{} (model {}, corpus {}, closest: {} {})", r.name, mv, (r.fmt)(c), best, (r.fmt)(r.values[bi].unwrap_or(0.0))));
+                            let mv = systems
+                                .iter()
+                                .position(|x| x.name == "model")
+                                .and_then(|m| r.values[m])
+                                .map_or("n/a".into(), r.fmt);
+                            not_model.push(format!(
+                                "{} (model {}, corpus {}, closest: {} {})",
+                                r.name,
+                                mv,
+                                (r.fmt)(c),
+                                best,
+                                (r.fmt)(r.values[bi].unwrap_or(0.0))
+                            ));
                         }
                         compared += 1;
                     }
@@ -293,7 +499,10 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
     let chord_table = table(&chord_rows);
     let n = systems.first().map_or(0, |s| s.pieces.len());
     let mut s = String::new();
-    let _ = writeln!(s, "# Musical quality: model vs rules vs Markov vs real music\n");
+    let _ = writeln!(
+        s,
+        "# Musical quality: model vs rules vs Markov vs real music\n"
+    );
     let _ = writeln!(
         s,
         "Generated by `cargo xtask eval` (xtask/src/eval.rs, xtask/src/eval/*.rs); do not edit by hand, re-run it.\n\n\
@@ -309,7 +518,10 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
         let _ = writeln!(s, "- corpus: {corpus_note}");
     }
     let _ = writeln!(s, "\nAll measures are key-relative: generated clips are measured against the key they were asked for, corpus pieces against their annotated key. Melody measures use only pieces with a melody.\n");
-    let _ = writeln!(s, "## Melody\n\n{mel_table}\n## Harmony, structure, drums\n\n{chord_table}");
+    let _ = writeln!(
+        s,
+        "## Melody\n\n{mel_table}\n## Harmony, structure, drums\n\n{chord_table}"
+    );
     if corpus_ix.is_some() {
         let _ = writeln!(
             s,
@@ -317,7 +529,10 @@ fn render(systems: &[System], groups: usize, backend: &str, nll_rows: &str, corp
             systems.iter().zip(&closer).filter(|(x, _)| x.name != "corpus").map(|(x, c)| format!("{} {c}", x.name)).collect::<Vec<_>>().join(", ")
         );
         if !not_model.is_empty() {
-            let _ = writeln!(s, "Where the model is **not** the closest to the real corpus:\n");
+            let _ = writeln!(
+                s,
+                "Where the model is **not** the closest to the real corpus:\n"
+            );
             for r in &not_model {
                 let _ = writeln!(s, "- {r}");
             }

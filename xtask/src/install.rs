@@ -12,22 +12,28 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         if entry.file_type()?.is_dir() {
             copy_dir(&entry.path(), &target)?;
         } else {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("copying {} to {}", entry.path().display(), target.display()))?;
+            std::fs::copy(entry.path(), &target).with_context(|| {
+                format!("copying {} to {}", entry.path().display(), target.display())
+            })?;
         }
     }
     Ok(())
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root).args(["xtask", "bundle", "bandmate"]).args(args);
+    cmd.current_dir(&root)
+        .args(["xtask", "bundle", "bandmate"])
+        .args(args);
     let status = cmd.status().context("running cargo xtask bundle")?;
     if !status.success() {
         bail!("bundling failed");
@@ -37,7 +43,11 @@ pub fn run(args: &[String]) -> Result<()> {
     let clap_src = bundled.join("Bandmate.clap");
     let vst3_src = bundled.join("Bandmate.vst3");
     if !clap_src.exists() || !vst3_src.exists() {
-        bail!("expected {} and {} after bundling", clap_src.display(), vst3_src.display());
+        bail!(
+            "expected {} and {} after bundling",
+            clap_src.display(),
+            vst3_src.display()
+        );
     }
     let clap_dir = home.join(".clap");
     std::fs::create_dir_all(&clap_dir)?;
@@ -49,7 +59,10 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     for extra in std::fs::read_dir(&bundled)? {
         let p = extra?.path();
-        if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime")) {
+        if p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("libonnxruntime"))
+        {
             let name = p.file_name().unwrap_or_default();
             std::fs::copy(&p, clap_dir.join(name))?;
         }
@@ -59,6 +72,10 @@ pub fn run(args: &[String]) -> Result<()> {
         std::fs::remove_dir_all(&vst3_dst)?;
     }
     copy_dir(&vst3_src, &vst3_dst)?;
-    println!("installed {} and {}", clap_dst.display(), vst3_dst.display());
+    println!(
+        "installed {} and {}",
+        clap_dst.display(),
+        vst3_dst.display()
+    );
     Ok(())
 }

@@ -8,12 +8,16 @@ use std::process::Command;
 
 fn repo_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().map(Path::to_path_buf).unwrap_or_else(|| here.to_path_buf())
+    here.parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| here.to_path_buf())
 }
 
 fn run_cmd(cmd: &mut Command) -> Result<()> {
     eprintln!("+ {cmd:?}");
-    let st = cmd.status().with_context(|| format!("cannot start {cmd:?}"))?;
+    let st = cmd
+        .status()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
     if !st.success() {
         bail!("{cmd:?} failed with {st}");
     }
@@ -41,15 +45,33 @@ pub fn run(args: &[String]) -> Result<()> {
     // Reinstall only when requirements.txt changed since the last install.
     let req = dir.join("requirements.txt");
     let stamp = venv.join(".bandmate-requirements");
-    let want = std::fs::read_to_string(&req).with_context(|| format!("reading {}", req.display()))?;
+    let want =
+        std::fs::read_to_string(&req).with_context(|| format!("reading {}", req.display()))?;
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
-        run_cmd(Command::new(&py).args(["-m", "pip", "install", "-q", "-r"]).arg(&req))?;
+        run_cmd(
+            Command::new(&py)
+                .args(["-m", "pip", "install", "-q", "-r"])
+                .arg(&req),
+        )?;
         std::fs::write(&stamp, &want)?;
     }
-    run_cmd(Command::new(&py).arg(dir.join("extract.py")).current_dir(&dir))?;
+    run_cmd(
+        Command::new(&py)
+            .arg(dir.join("extract.py"))
+            .current_dir(&dir),
+    )?;
     for k in kinds {
-        run_cmd(Command::new(&py).arg(dir.join("train.py")).arg(k).args(&args[1..]).current_dir(&dir))?;
+        run_cmd(
+            Command::new(&py)
+                .arg(dir.join("train.py"))
+                .arg(k)
+                .args(&args[1..])
+                .current_dir(&dir),
+        )?;
     }
-    eprintln!("models written under {}; rebuild the engine to embed them", root.join("models").display());
+    eprintln!(
+        "models written under {}; rebuild the engine to embed them",
+        root.join("models").display()
+    );
     Ok(())
 }

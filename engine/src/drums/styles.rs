@@ -59,11 +59,16 @@ pub struct DrumStyle {
 }
 
 /// Lanes that keep time and repeat to fill three-unit groups.
-pub const TIMEKEEPERS: [u8; 8] = [CLOSED_HAT, PEDAL_HAT, OPEN_HAT, RIDE, RIDE_BELL, SHAKER, TAMBOURINE, COWBELL];
+pub const TIMEKEEPERS: [u8; 8] = [
+    CLOSED_HAT, PEDAL_HAT, OPEN_HAT, RIDE, RIDE_BELL, SHAKER, TAMBOURINE, COWBELL,
+];
 
 macro_rules! l {
     ($d:expr, $s:expr) => {
-        Lane { drum: $d, steps: $s }
+        Lane {
+            drum: $d,
+            steps: $s,
+        }
     };
 }
 
@@ -77,10 +82,22 @@ const FILL_SNARE_ROLL: &[Cell] = &[
     &[l!(SNARE, "oxox"), l!(KICK, "x...")],
     &[l!(SNARE, "xxxX"), l!(KICK, "x.x.")],
 ];
-const FILL_TRIPLET: &[Cell] = &[&[l!(SNARE, "xxx"), l!(KICK, "x..")], &[l!(HIGH_TOM, "xx."), l!(FLOOR_TOM, "..X"), l!(KICK, "x..")]];
-const FILL_HAT_ROLL: &[Cell] = &[&[l!(CLOSED_HAT, "xxxxxx"), l!(KICK, "x...")], &[l!(CLOSED_HAT, "xxxxxxxxxxxx"), l!(SNARE, "...X")]];
-const FILL_JAZZ: &[Cell] = &[&[l!(SNARE, "x.o"), l!(RIDE, "x..")], &[l!(SNARE, "..x"), l!(HIGH_TOM, "x.."), l!(KICK, "..X")]];
-const FILL_BREAK: &[Cell] = &[&[l!(SNARE, "x.gx"), l!(KICK, "..x.")], &[l!(SNARE, "gxgx"), l!(HIGH_TOM, "...X")]];
+const FILL_TRIPLET: &[Cell] = &[
+    &[l!(SNARE, "xxx"), l!(KICK, "x..")],
+    &[l!(HIGH_TOM, "xx."), l!(FLOOR_TOM, "..X"), l!(KICK, "x..")],
+];
+const FILL_HAT_ROLL: &[Cell] = &[
+    &[l!(CLOSED_HAT, "xxxxxx"), l!(KICK, "x...")],
+    &[l!(CLOSED_HAT, "xxxxxxxxxxxx"), l!(SNARE, "...X")],
+];
+const FILL_JAZZ: &[Cell] = &[
+    &[l!(SNARE, "x.o"), l!(RIDE, "x..")],
+    &[l!(SNARE, "..x"), l!(HIGH_TOM, "x.."), l!(KICK, "..X")],
+];
+const FILL_BREAK: &[Cell] = &[
+    &[l!(SNARE, "x.gx"), l!(KICK, "..x.")],
+    &[l!(SNARE, "gxgx"), l!(HIGH_TOM, "...X")],
+];
 
 /// The style table. Order is the order shown to users.
 pub const STYLES: &[DrumStyle] = &[
@@ -372,7 +389,10 @@ pub const STYLES: &[DrumStyle] = &[
 /// "drum & bass"/"drum-and-bass" alias "dnb", "6/8-ballad"/"ballad" alias "ballad-6/8").
 pub fn find(name: &str) -> Option<&'static DrumStyle> {
     let n = name.trim().to_ascii_lowercase();
-    let canonical = ALIASES.iter().find(|(a, _)| *a == n).map_or(n.as_str(), |(_, c)| *c);
+    let canonical = ALIASES
+        .iter()
+        .find(|(a, _)| *a == n)
+        .map_or(n.as_str(), |(_, c)| *c);
     STYLES.iter().find(|s| s.name == canonical)
 }
 
@@ -412,7 +432,11 @@ mod tests {
             }
             // Every groove's first cell starts with a core hit so sparse bars are never silent.
             let first = st.patterns[0][0];
-            assert!(first.iter().any(|l| l.steps.starts_with(['x', 'X'])), "{}", st.name);
+            assert!(
+                first.iter().any(|l| l.steps.starts_with(['x', 'X'])),
+                "{}",
+                st.name
+            );
         }
         assert_eq!(find("House").map(|s| s.name), Some("disco"));
         assert_eq!(find("drum & bass").map(|s| s.name), Some("dnb"));

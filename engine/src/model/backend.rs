@@ -37,9 +37,11 @@ static BACKEND: OnceLock<Result<Backend, ModelError>> = OnceLock::new();
 pub fn init_backend(pref: BackendPref) -> Result<BackendKind, ModelError> {
     let b = backend_with(pref.clone())?;
     match (&pref, b.kind) {
-        (BackendPref::Tract, BackendKind::Native) | (BackendPref::Native(_), BackendKind::Tract) => {
-            Err(ModelError::BackendMismatch { wanted: format!("{pref:?}"), active: b.name.to_string() })
-        }
+        (BackendPref::Tract, BackendKind::Native)
+        | (BackendPref::Native(_), BackendKind::Tract) => Err(ModelError::BackendMismatch {
+            wanted: format!("{pref:?}"),
+            active: b.name.to_string(),
+        }),
         _ => Ok(b.kind),
     }
 }
@@ -49,7 +51,10 @@ pub(crate) fn backend() -> Result<&'static Backend, ModelError> {
 }
 
 fn backend_with(pref: BackendPref) -> Result<&'static Backend, ModelError> {
-    BACKEND.get_or_init(|| init(pref)).as_ref().map_err(Clone::clone)
+    BACKEND
+        .get_or_init(|| init(pref))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// Name of the active backend, e.g. "onnxruntime 1.32.0 (native)" or "tract (pure Rust)";
@@ -62,7 +67,10 @@ pub fn backend_name() -> &'static str {
 }
 
 fn init(pref: BackendPref) -> Result<Backend, ModelError> {
-    let pref = match (pref, std::env::var("BANDMATE_MODEL_BACKEND").ok().as_deref()) {
+    let pref = match (
+        pref,
+        std::env::var("BANDMATE_MODEL_BACKEND").ok().as_deref(),
+    ) {
         (BackendPref::Auto, Some("tract")) => BackendPref::Tract,
         (BackendPref::Auto, Some("native")) => BackendPref::Native(None),
         (p, _) => p,
@@ -85,7 +93,9 @@ fn init(pref: BackendPref) -> Result<Backend, ModelError> {
     let env = ort::environment::init()
         .with_name("bandmate")
         .build()
-        .map_err(|e| ModelError::Backend { reason: format!("{name}: cannot create environment: {e}") })?;
+        .map_err(|e| ModelError::Backend {
+            reason: format!("{name}: cannot create environment: {e}"),
+        })?;
     Ok(Backend { kind, name, env })
 }
 
@@ -123,7 +133,11 @@ pub fn native_candidates() -> Vec<PathBuf> {
 }
 
 fn lib_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v = vec![dir.join(format!("{}onnxruntime{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX))];
+    let mut v = vec![dir.join(format!(
+        "{}onnxruntime{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ))];
     if let Ok(rd) = std::fs::read_dir(dir) {
         let mut extra: Vec<PathBuf> = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -176,7 +190,8 @@ fn own_binary_path() -> Option<PathBuf> {
 fn set_native(cands: &[PathBuf]) -> Result<&'static str, ModelError> {
     if cands.is_empty() {
         return Err(ModelError::Backend {
-            reason: "libonnxruntime not found beside the binary and ORT_DYLIB_PATH is not set".into(),
+            reason: "libonnxruntime not found beside the binary and ORT_DYLIB_PATH is not set"
+                .into(),
         });
     }
     let mut reasons = Vec::new();
@@ -186,7 +201,9 @@ fn set_native(cands: &[PathBuf]) -> Result<&'static str, ModelError> {
             Err(e) => reasons.push(format!("{}: {e}", p.display())),
         }
     }
-    Err(ModelError::Backend { reason: reasons.join("; ") })
+    Err(ModelError::Backend {
+        reason: reasons.join("; "),
+    })
 }
 
 fn load_native(path: &Path) -> Result<&'static str, String> {
@@ -194,7 +211,8 @@ fn load_native(path: &Path) -> Result<&'static str, String> {
     // SAFETY: loading ONNX Runtime runs its initializers; it is a well-behaved C library.
     let lib = unsafe { libloading::Library::new(path) }.map_err(|e| e.to_string())?;
     // SAFETY: the symbol has this signature in every ONNX Runtime release.
-    let get: libloading::Symbol<GetApiBase> = unsafe { lib.get(b"OrtGetApiBase\0") }.map_err(|e| e.to_string())?;
+    let get: libloading::Symbol<GetApiBase> =
+        unsafe { lib.get(b"OrtGetApiBase\0") }.map_err(|e| e.to_string())?;
     // SAFETY: calling the C entry point; checked for null below.
     let base = unsafe { get() };
     if base.is_null() {
@@ -203,7 +221,10 @@ fn load_native(path: &Path) -> Result<&'static str, String> {
     // SAFETY: base is a valid OrtApiBase from the library.
     let api = unsafe { ((*base).GetApi)(ort_sys::ORT_API_VERSION) };
     if api.is_null() {
-        return Err(format!("the library does not provide ORT API version {}", ort_sys::ORT_API_VERSION));
+        return Err(format!(
+            "the library does not provide ORT API version {}",
+            ort_sys::ORT_API_VERSION
+        ));
     }
     // SAFETY: base is valid; the version string is static in the library.
     let version = unsafe {
@@ -221,5 +242,7 @@ fn load_native(path: &Path) -> Result<&'static str, String> {
         return Err("an ONNX backend was already set in this process".into());
     }
     std::mem::forget(lib);
-    Ok(Box::leak(format!("onnxruntime {version} (native)").into_boxed_str()))
+    Ok(Box::leak(
+        format!("onnxruntime {version} (native)").into_boxed_str(),
+    ))
 }

@@ -48,15 +48,27 @@ pub fn embedded(kind: ModelKind) -> (&'static [u8], &'static str) {
     }
 }
 
-fn incompatible(kind: ModelKind, field: &'static str, expected: impl ToString, found: impl ToString) -> ModelError {
-    ModelError::Incompatible { model: kind.id(), field, expected: expected.to_string(), found: found.to_string() }
+fn incompatible(
+    kind: ModelKind,
+    field: &'static str,
+    expected: impl ToString,
+    found: impl ToString,
+) -> ModelError {
+    ModelError::Incompatible {
+        model: kind.id(),
+        field,
+        expected: expected.to_string(),
+        found: found.to_string(),
+    }
 }
 
 /// Checks a config and model bytes against what this engine expects (id, vocabulary hash, opset,
 /// input/output names and shapes, feature order, sha256 of the bytes).
 pub fn verify(kind: ModelKind, config_json: &str, onnx: &[u8]) -> Result<ModelConfig, ModelError> {
-    let cfg: ModelConfig = serde_json::from_str(config_json)
-        .map_err(|e| ModelError::Config { model: kind.id(), reason: e.to_string() })?;
+    let cfg: ModelConfig = serde_json::from_str(config_json).map_err(|e| ModelError::Config {
+        model: kind.id(),
+        reason: e.to_string(),
+    })?;
     if cfg.id != kind.id() {
         return Err(incompatible(kind, "id", kind.id(), &cfg.id));
     }
@@ -65,22 +77,42 @@ pub fn verify(kind: ModelKind, config_json: &str, onnx: &[u8]) -> Result<ModelCo
         return Err(incompatible(kind, "vocab_hash", vh, &cfg.vocab_hash));
     }
     if cfg.opset > MAX_OPSET {
-        return Err(incompatible(kind, "opset", format!("<= {MAX_OPSET}"), cfg.opset));
+        return Err(incompatible(
+            kind,
+            "opset",
+            format!("<= {MAX_OPSET}"),
+            cfg.opset,
+        ));
     }
     let ins: Vec<&str> = cfg.inputs.iter().map(|i| i.name.as_str()).collect();
     if ins != INPUT_NAMES {
-        return Err(incompatible(kind, "inputs", INPUT_NAMES.join(","), ins.join(",")));
+        return Err(incompatible(
+            kind,
+            "inputs",
+            INPUT_NAMES.join(","),
+            ins.join(","),
+        ));
     }
     let outs: Vec<&str> = cfg.outputs.iter().map(|i| i.name.as_str()).collect();
     if outs != OUTPUT_NAMES {
-        return Err(incompatible(kind, "outputs", OUTPUT_NAMES.join(","), outs.join(",")));
+        return Err(incompatible(
+            kind,
+            "outputs",
+            OUTPUT_NAMES.join(","),
+            outs.join(","),
+        ));
     }
     let feats: &[&str] = match kind {
         ModelKind::Chords => &CHORD_FEATURES,
         ModelKind::Melody => &MELODY_FEATURES,
     };
     if cfg.inputs[0].features != feats {
-        return Err(incompatible(kind, "features", feats.join(","), cfg.inputs[0].features.join(",")));
+        return Err(incompatible(
+            kind,
+            "features",
+            feats.join(","),
+            cfg.inputs[0].features.join(","),
+        ));
     }
     let v = tokens::vocab().map_err(ModelError::Vocab)?;
     let (na, nb) = match kind {
@@ -89,15 +121,29 @@ pub fn verify(kind: ModelKind, config_json: &str, onnx: &[u8]) -> Result<ModelCo
     };
     let want_b = [na as i64, nb as i64];
     if cfg.outputs[1].shape != want_b {
-        return Err(incompatible(kind, "logits_b shape", format!("{want_b:?}"), format!("{:?}", cfg.outputs[1].shape)));
+        return Err(incompatible(
+            kind,
+            "logits_b shape",
+            format!("{want_b:?}"),
+            format!("{:?}", cfg.outputs[1].shape),
+        ));
     }
     let want_h = [cfg.layers as i64, 1, cfg.hidden as i64];
     if cfg.inputs[1].shape != want_h || cfg.outputs[2].shape != want_h {
-        return Err(incompatible(kind, "state shape", format!("{want_h:?}"), format!("{:?}", cfg.inputs[1].shape)));
+        return Err(incompatible(
+            kind,
+            "state shape",
+            format!("{want_h:?}"),
+            format!("{:?}", cfg.inputs[1].shape),
+        ));
     }
     let sha = tokens::hex(&Sha256::digest(onnx));
     if sha != cfg.sha256 {
-        return Err(ModelError::Checksum { model: kind.id(), expected: cfg.sha256.clone(), found: sha });
+        return Err(ModelError::Checksum {
+            model: kind.id(),
+            expected: cfg.sha256.clone(),
+            found: sha,
+        });
     }
     Ok(cfg)
 }
@@ -125,27 +171,55 @@ impl Loaded {
         let (bytes, cfg_json) = embedded(kind);
         let config = verify(kind, cfg_json, bytes)?;
         let b = backend()?;
-        let load_err = |e: String| ModelError::Load { model: kind.id(), backend: b.name, reason: e };
-        let mut builder = ort::session::Session::builder(&b.env).map_err(|e| load_err(e.to_string()))?;
+        let load_err = |e: String| ModelError::Load {
+            model: kind.id(),
+            backend: b.name,
+            reason: e,
+        };
+        let mut builder =
+            ort::session::Session::builder(&b.env).map_err(|e| load_err(e.to_string()))?;
         if b.kind == super::BackendKind::Native {
-            builder = builder.with_intra_threads(1).map_err(|e| load_err(e.to_string()))?;
+            builder = builder
+                .with_intra_threads(1)
+                .map_err(|e| load_err(e.to_string()))?;
         }
-        let session = builder.commit_from_memory(bytes).map_err(|e| load_err(e.to_string()))?;
-        let names: Vec<String> = session.inputs().iter().map(|o| o.name().to_string()).collect();
+        let session = builder
+            .commit_from_memory(bytes)
+            .map_err(|e| load_err(e.to_string()))?;
+        let names: Vec<String> = session
+            .inputs()
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
         let mut sorted = names.clone();
         sorted.sort();
         if sorted != ["h", "x"] {
             return Err(incompatible(kind, "session inputs", "h,x", names.join(",")));
         }
-        let outs: Vec<String> = session.outputs().iter().map(|o| o.name().to_string()).collect();
+        let outs: Vec<String> = session
+            .outputs()
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
         for want in OUTPUT_NAMES {
             if !outs.iter().any(|o| o == want) {
-                return Err(incompatible(kind, "session outputs", OUTPUT_NAMES.join(","), outs.join(",")));
+                return Err(incompatible(
+                    kind,
+                    "session outputs",
+                    OUTPUT_NAMES.join(","),
+                    outs.join(","),
+                ));
             }
         }
         let na = config.outputs[1].shape[0] as usize;
         let nb = config.outputs[1].shape[1] as usize;
-        Ok(Loaded { kind, config, session, na, nb })
+        Ok(Loaded {
+            kind,
+            config,
+            session,
+            na,
+            nb,
+        })
     }
 
     /// Size of the recurrent state (layers x hidden).
@@ -156,22 +230,48 @@ impl Loaded {
     /// One decoding step: reads `h`, writes the new state back into `h` (fixed shape).
     pub fn step(&mut self, x: &[i64], h: &mut [f32]) -> Result<StepOut, ModelError> {
         let kind = self.kind;
-        let err = |e: String| ModelError::Inference { model: kind.id(), reason: e };
+        let err = |e: String| ModelError::Inference {
+            model: kind.id(),
+            reason: e,
+        };
         let (l, hd) = (self.config.layers, self.config.hidden);
         if h.len() != l * hd {
-            return Err(err(format!("state has {} values, expected {}", h.len(), l * hd)));
+            return Err(err(format!(
+                "state has {} values, expected {}",
+                h.len(),
+                l * hd
+            )));
         }
-        let tx = ort::value::Tensor::from_array(([x.len()], x.to_vec())).map_err(|e| err(e.to_string()))?;
-        let th = ort::value::Tensor::from_array(([l, 1usize, hd], h.to_vec())).map_err(|e| err(e.to_string()))?;
-        let out = self.session.run(ort::inputs!["x" => tx, "h" => th]).map_err(|e| err(e.to_string()))?;
-        let (_, la) = out["logits_a"].try_extract_tensor::<f32>().map_err(|e| err(e.to_string()))?;
-        let (_, lb) = out["logits_b"].try_extract_tensor::<f32>().map_err(|e| err(e.to_string()))?;
-        let (_, ho) = out["h_out"].try_extract_tensor::<f32>().map_err(|e| err(e.to_string()))?;
+        let tx = ort::value::Tensor::from_array(([x.len()], x.to_vec()))
+            .map_err(|e| err(e.to_string()))?;
+        let th = ort::value::Tensor::from_array(([l, 1usize, hd], h.to_vec()))
+            .map_err(|e| err(e.to_string()))?;
+        let out = self
+            .session
+            .run(ort::inputs!["x" => tx, "h" => th])
+            .map_err(|e| err(e.to_string()))?;
+        let (_, la) = out["logits_a"]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| err(e.to_string()))?;
+        let (_, lb) = out["logits_b"]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| err(e.to_string()))?;
+        let (_, ho) = out["h_out"]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| err(e.to_string()))?;
         if la.len() != self.na || lb.len() != self.na * self.nb || ho.len() != h.len() {
-            return Err(err(format!("output sizes {}, {}, {}", la.len(), lb.len(), ho.len())));
+            return Err(err(format!(
+                "output sizes {}, {}, {}",
+                la.len(),
+                lb.len(),
+                ho.len()
+            )));
         }
         h.copy_from_slice(ho);
-        Ok(StepOut { logits_a: la.to_vec(), logits_b: lb.to_vec() })
+        Ok(StepOut {
+            logits_a: la.to_vec(),
+            logits_b: lb.to_vec(),
+        })
     }
 }
 
@@ -184,5 +284,7 @@ pub fn shared(kind: ModelKind) -> Result<&'static Mutex<Loaded>, ModelError> {
         ModelKind::Chords => &CHORDS,
         ModelKind::Melody => &MELODY,
     };
-    cell.get_or_init(|| Loaded::load(kind).map(Mutex::new)).as_ref().map_err(Clone::clone)
+    cell.get_or_init(|| Loaded::load(kind).map(Mutex::new))
+        .as_ref()
+        .map_err(Clone::clone)
 }

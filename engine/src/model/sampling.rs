@@ -4,7 +4,13 @@ use crate::rng::Rng;
 
 /// Samples an index from `logits` among those where `allowed` is true.
 /// `temperature <= 0.05` picks the best allowed token. Returns None when nothing is allowed.
-pub fn sample(logits: &[f32], allowed: &[bool], temperature: f32, top_p: f32, rng: &mut Rng) -> Option<usize> {
+pub fn sample(
+    logits: &[f32],
+    allowed: &[bool],
+    temperature: f32,
+    top_p: f32,
+    rng: &mut Rng,
+) -> Option<usize> {
     let mut cand: Vec<(usize, f32)> = logits
         .iter()
         .zip(allowed)
@@ -22,7 +28,10 @@ pub fn sample(logits: &[f32], allowed: &[bool], temperature: f32, top_p: f32, rn
     }
     let t = temperature.clamp(0.05, 5.0) as f64;
     let m = cand[0].1 as f64;
-    let mut probs: Vec<f64> = cand.iter().map(|(_, l)| ((*l as f64 - m) / t).exp()).collect();
+    let mut probs: Vec<f64> = cand
+        .iter()
+        .map(|(_, l)| ((*l as f64 - m) / t).exp())
+        .collect();
     let z: f64 = probs.iter().sum();
     probs.iter_mut().for_each(|p| *p /= z);
     let top_p = (top_p as f64).clamp(0.0, 1.0);
@@ -54,7 +63,10 @@ mod tests {
     fn masks_and_greedy() {
         let mut r = Rng::new(1);
         let l = [0.0, 5.0, 1.0, 3.0];
-        assert_eq!(sample(&l, &[true, false, true, true], 0.0, 1.0, &mut r), Some(3));
+        assert_eq!(
+            sample(&l, &[true, false, true, true], 0.0, 1.0, &mut r),
+            Some(3)
+        );
         assert_eq!(sample(&l, &[false; 4], 1.0, 1.0, &mut r), None);
         for _ in 0..50 {
             let s = sample(&l, &[true, false, true, true], 1.0, 0.5, &mut r);

@@ -47,25 +47,43 @@ pub struct BassStyle {
 }
 
 const fn h(pos: u8, role: Role, vel: u8, need: f32) -> Hit {
-    Hit { pos, role, vel, need }
+    Hit {
+        pos,
+        role,
+        vel,
+        need,
+    }
 }
 
 use Role::*;
 
 /// The style table, in display order.
 pub const STYLES: &[BassStyle] = &[
-    BassStyle { name: "root", description: "the chord's bass note held for the whole chord", cells: &[], gate: 0.95, approach: 0.0 },
+    BassStyle {
+        name: "root",
+        description: "the chord's bass note held for the whole chord",
+        cells: &[],
+        gate: 0.95,
+        approach: 0.0,
+    },
     BassStyle {
         name: "root-fifth",
         description: "root and fifth alternating on every other beat group (two-feel)",
-        cells: &[&[h(0, Alt, 100, 0.0), h(9, Root, 70, 0.85)], &[h(6, Alt, 80, 0.6)]],
+        cells: &[
+            &[h(0, Alt, 100, 0.0), h(9, Root, 70, 0.85)],
+            &[h(6, Alt, 80, 0.6)],
+        ],
         gate: 0.9,
         approach: 0.3,
     },
     BassStyle {
         name: "octave",
         description: "eighth-note octave pulse (disco, dance)",
-        cells: &[&[h(0, Root, 104, 0.0), h(6, Octave, 92, 0.0), h(3, Root, 60, 0.8)]],
+        cells: &[&[
+            h(0, Root, 104, 0.0),
+            h(6, Octave, 92, 0.0),
+            h(3, Root, 60, 0.8),
+        ]],
         gate: 0.45,
         approach: 0.2,
     },
@@ -92,17 +110,30 @@ pub const STYLES: &[BassStyle] = &[
         name: "funk",
         description: "staccato sixteenths with octave pops",
         cells: &[
-            &[h(0, Root, 112, 0.0), h(6, Octave, 84, 0.3), h(9, Root, 70, 0.6)],
+            &[
+                h(0, Root, 112, 0.0),
+                h(6, Octave, 84, 0.3),
+                h(9, Root, 70, 0.6),
+            ],
             &[h(3, Root, 92, 0.0), h(9, Fifth, 80, 0.45)],
-            &[h(0, Root, 100, 0.0), h(3, Octave, 72, 0.7), h(6, Root, 90, 0.2)],
-            &[h(0, Fifth, 90, 0.2), h(6, Octave, 86, 0.5), h(9, Third, 74, 0.75)],
+            &[
+                h(0, Root, 100, 0.0),
+                h(3, Octave, 72, 0.7),
+                h(6, Root, 90, 0.2),
+            ],
+            &[
+                h(0, Fifth, 90, 0.2),
+                h(6, Octave, 86, 0.5),
+                h(9, Third, 74, 0.75),
+            ],
         ],
         gate: 0.5,
         approach: 0.4,
     },
     BassStyle {
         name: "walking",
-        description: "jazz walking quarters: chord tones and scale steps, approach into each change",
+        description:
+            "jazz walking quarters: chord tones and scale steps, approach into each change",
         cells: &[&[h(0, Walk, 96, 0.0), h(8, Walk, 64, 0.85)]],
         gate: 0.92,
         approach: 1.0,
@@ -129,11 +160,14 @@ pub fn styles() -> &'static [&'static str] {
 /// The style named `name` (case-insensitive), or [`PartError::UnknownStyle`].
 pub fn style(name: &str) -> Result<&'static BassStyle, PartError> {
     let n = name.trim().to_ascii_lowercase();
-    STYLES.iter().find(|s| s.name == n).ok_or_else(|| PartError::UnknownStyle {
-        part: "bass",
-        style: name.to_string(),
-        known: STYLE_NAMES.join(", "),
-    })
+    STYLES
+        .iter()
+        .find(|s| s.name == n)
+        .ok_or_else(|| PartError::UnknownStyle {
+            part: "bass",
+            style: name.to_string(),
+            known: STYLE_NAMES.join(", "),
+        })
 }
 
 /// Lowest and highest bass pitch for an octave shift (E1..G3 at 0).
@@ -151,8 +185,16 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
     let mut rng = Rng::derive(ctx.seed, "bass");
     let (low, high) = range(ctx.octave);
     let home = low + 8;
-    let density = if ctx.density.is_finite() { ctx.density.clamp(0.0, 1.0) } else { 0.5 };
-    let complexity = if ctx.complexity.is_finite() { ctx.complexity.clamp(0.0, 1.0) } else { 0.3 };
+    let density = if ctx.density.is_finite() {
+        ctx.density.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    let complexity = if ctx.complexity.is_finite() {
+        ctx.complexity.clamp(0.0, 1.0)
+    } else {
+        0.3
+    };
     let key_mask = ctx.key.scale_mask();
     let groups = groups(ctx);
     let bar = ctx.bar_ticks().max(1);
@@ -164,8 +206,15 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
         }
         let next = ctx.chords.get(ci + 1);
         let onsets = onsets(st, ev, &groups, bar, density);
-        let root = place(ev.chord.bass_pc().index() as i32, if ci == 0 { home } else { prev }, home, low, high);
-        let next_root = next.map(|n| place(n.chord.bass_pc().index() as i32, root, home, low, high));
+        let root = place(
+            ev.chord.bass_pc().index() as i32,
+            if ci == 0 { home } else { prev },
+            home,
+            low,
+            high,
+        );
+        let next_root =
+            next.map(|n| place(n.chord.bass_pc().index() as i32, root, home, low, high));
         let approach_here = next_root.is_some()
             && onsets.len() > 1
             && rng.chance(st.approach * (0.6 + 0.8 * complexity));
@@ -186,9 +235,22 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
                     Third => third(ev, root, low, high),
                     Alt => {
                         alt += 1;
-                        if alt % 2 == 1 { fifth(ev, root, low, high) } else { root }
+                        if alt % 2 == 1 {
+                            fifth(ev, root, low, high)
+                        } else {
+                            root
+                        }
                     }
-                    Walk => walk(cur, next_root.unwrap_or(root), chord_mask, key_mask, k, low, high, &mut rng),
+                    Walk => walk(
+                        cur,
+                        next_root.unwrap_or(root),
+                        chord_mask,
+                        key_mask,
+                        k,
+                        low,
+                        high,
+                        &mut rng,
+                    ),
                 }
             };
             let pitch = fit(pitch, low, high);
@@ -210,14 +272,25 @@ fn groups(ctx: &PartContext) -> Vec<(u32, u32)> {
     starts
         .iter()
         .enumerate()
-        .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s)))
+        .map(|(i, &s)| {
+            (
+                s,
+                starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s),
+            )
+        })
         .filter(|&(_, l)| l > 0)
         .collect()
 }
 
 /// Hits (tick, role, velocity) inside a chord: the style's cells over each beat group, always
 /// starting with a root on the chord change.
-fn onsets(st: &BassStyle, ev: &ChordEvent, groups: &[(u32, u32)], bar: u32, density: f32) -> Vec<(u32, Role, u8)> {
+fn onsets(
+    st: &BassStyle,
+    ev: &ChordEvent,
+    groups: &[(u32, u32)],
+    bar: u32,
+    density: f32,
+) -> Vec<(u32, Role, u8)> {
     let mut out: Vec<(u32, Role, u8)> = Vec::new();
     if !st.cells.is_empty() {
         let first_bar = ev.start / bar;
@@ -267,8 +340,13 @@ fn place(pc: i32, prev: i32, home: i32, low: i32, high: i32) -> i32 {
 /// The chord's fifth (diminished or augmented when the quality has one) above the root, else below.
 fn fifth(ev: &ChordEvent, root: i32, low: i32, high: i32) -> i32 {
     let iv = ev.chord.quality.intervals();
-    let interval = iv.iter().copied().find(|i| (6..=8).contains(i)).unwrap_or(7) as i32;
-    let chord_root = root - (ev.chord.bass_pc().index() as i32 - ev.chord.root.index() as i32).rem_euclid(12);
+    let interval = iv
+        .iter()
+        .copied()
+        .find(|i| (6..=8).contains(i))
+        .unwrap_or(7) as i32;
+    let chord_root =
+        root - (ev.chord.bass_pc().index() as i32 - ev.chord.root.index() as i32).rem_euclid(12);
     let up = chord_root + interval;
     let p = if up < root { up + 12 } else { up };
     if p <= high {
@@ -281,7 +359,11 @@ fn fifth(ev: &ChordEvent, root: i32, low: i32, high: i32) -> i32 {
 /// The chord's third (or suspended tone) nearest above the bass.
 fn third(ev: &ChordEvent, root: i32, low: i32, high: i32) -> i32 {
     let iv = ev.chord.quality.intervals();
-    let interval = iv.iter().copied().find(|i| (2..=5).contains(i)).unwrap_or(4) as i32;
+    let interval = iv
+        .iter()
+        .copied()
+        .find(|i| (2..=5).contains(i))
+        .unwrap_or(4) as i32;
     let pc = (ev.chord.root.index() as i32 + interval).rem_euclid(12);
     let mut p = root + (pc - root).rem_euclid(12);
     if p > high {
@@ -297,18 +379,37 @@ fn approach(target: i32, from: i32, key_mask: u16, rng: &mut Rng) -> i32 {
         1 => target + 1,
         _ => {
             let s = scale::step(key_mask, target, if from > target { 1 } else { -1 });
-            if s == target { target - 1 } else { s }
+            if s == target {
+                target - 1
+            } else {
+                s
+            }
         }
     }
 }
 
 /// One step of a walking line from `cur` toward `target`: chord tones on even hits, scale steps between.
 #[allow(clippy::too_many_arguments)]
-fn walk(cur: i32, target: i32, chord_mask: u16, key_mask: u16, k: usize, low: i32, high: i32, rng: &mut Rng) -> i32 {
+fn walk(
+    cur: i32,
+    target: i32,
+    chord_mask: u16,
+    key_mask: u16,
+    k: usize,
+    low: i32,
+    high: i32,
+    rng: &mut Rng,
+) -> i32 {
     let mut dir = match target.cmp(&cur) {
         std::cmp::Ordering::Greater => 1,
         std::cmp::Ordering::Less => -1,
-        std::cmp::Ordering::Equal => if rng.chance(0.5) { 1 } else { -1 },
+        std::cmp::Ordering::Equal => {
+            if rng.chance(0.5) {
+                1
+            } else {
+                -1
+            }
+        }
     };
     // Turn around near the edges of the range.
     if cur + 4 > high {
@@ -316,7 +417,11 @@ fn walk(cur: i32, target: i32, chord_mask: u16, key_mask: u16, k: usize, low: i3
     } else if cur - 4 < low {
         dir = 1;
     }
-    let mask = if k.is_multiple_of(2) { chord_mask } else { key_mask };
+    let mask = if k.is_multiple_of(2) {
+        chord_mask
+    } else {
+        key_mask
+    };
     let p = scale::step(mask, cur, dir);
     if (low..=high).contains(&p) {
         p
@@ -336,7 +441,12 @@ mod tests {
         names
             .iter()
             .enumerate()
-            .map(|(i, n)| ChordEvent { start: i as u32 * bar, duration: bar, chord: n.parse::<Chord>().expect("chord"), roman: None })
+            .map(|(i, n)| ChordEvent {
+                start: i as u32 * bar,
+                duration: bar,
+                chord: n.parse::<Chord>().expect("chord"),
+                roman: None,
+            })
             .collect()
     }
 
@@ -356,19 +466,36 @@ mod tests {
 
     #[test]
     fn every_style_follows_the_chords_in_range() {
-        let chords = track(&["C", "Am", "Dm7", "G7", "F/A", "Bdim", "E7", "Am"], Meter::COMMON);
+        let chords = track(
+            &["C", "Am", "Dm7", "G7", "F/A", "Bdim", "E7", "Am"],
+            Meter::COMMON,
+        );
         for name in styles() {
             let c = ctx(&chords, name, Meter::COMMON);
             let notes = generate(&c).expect("bass");
             let (low, high) = range(0);
             for ev in &chords {
                 // The first note of every chord is its bass note.
-                let first = notes.iter().find(|n| n.start == ev.start).expect("note on the change");
-                assert_eq!(first.pitch.as_int() % 12, ev.chord.bass_pc().index(), "{name} {}", ev.chord);
+                let first = notes
+                    .iter()
+                    .find(|n| n.start == ev.start)
+                    .expect("note on the change");
+                assert_eq!(
+                    first.pitch.as_int() % 12,
+                    ev.chord.bass_pc().index(),
+                    "{name} {}",
+                    ev.chord
+                );
             }
             for n in &notes {
-                assert!((low..=high).contains(&(n.pitch.as_int() as i32)), "{name} {n:?}");
-                let ev = chords.iter().find(|e| e.start <= n.start && n.start < e.end()).expect("inside");
+                assert!(
+                    (low..=high).contains(&(n.pitch.as_int() as i32)),
+                    "{name} {n:?}"
+                );
+                let ev = chords
+                    .iter()
+                    .find(|e| e.start <= n.start && n.start < e.end())
+                    .expect("inside");
                 assert!(n.end() <= ev.end(), "{name}: notes end with their chord");
             }
             assert_eq!(notes, generate(&c).expect("bass"));
@@ -378,7 +505,10 @@ mod tests {
     #[test]
     fn walking_bass_walks_quarters_and_approaches() {
         let chords = track(&["Dm7", "G7", "Cmaj7", "A7"], Meter::COMMON);
-        let c = PartContext { density: 0.5, ..ctx(&chords, "walking", Meter::COMMON) };
+        let c = PartContext {
+            density: 0.5,
+            ..ctx(&chords, "walking", Meter::COMMON)
+        };
         let notes = generate(&c).expect("bass");
         assert_eq!(notes.len(), 16, "one note per beat");
         for w in notes.windows(2) {
@@ -387,9 +517,16 @@ mod tests {
         }
         // The beat before each change is a half step or scale step from the next root.
         for ev in &chords[1..] {
-            let before = notes.iter().rev().find(|n| n.start < ev.start).expect("note");
+            let before = notes
+                .iter()
+                .rev()
+                .find(|n| n.start < ev.start)
+                .expect("note");
             let at = notes.iter().find(|n| n.start == ev.start).expect("note");
-            assert!((before.pitch.as_int() as i32 - at.pitch.as_int() as i32).abs() <= 2, "{before:?} → {at:?}");
+            assert!(
+                (before.pitch.as_int() as i32 - at.pitch.as_int() as i32).abs() <= 2,
+                "{before:?} → {at:?}"
+            );
         }
     }
 
@@ -400,10 +537,15 @@ mod tests {
             let chords = track(&["C", "G", "Am", "F"], m);
             for name in styles() {
                 for octave in [-3, 0, 3] {
-                    let c = PartContext { octave, ..ctx(&chords, name, m) };
+                    let c = PartContext {
+                        octave,
+                        ..ctx(&chords, name, m)
+                    };
                     let notes = generate(&c).expect("bass");
                     assert!(notes.len() >= 4, "{name} {meter}");
-                    assert!(notes.iter().all(|n| n.end() <= c.length() && n.duration > 0));
+                    assert!(notes
+                        .iter()
+                        .all(|n| n.end() <= c.length() && n.duration > 0));
                 }
             }
         }

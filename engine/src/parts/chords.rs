@@ -17,14 +17,23 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
     let shift = ctx.octave as i32 * 12;
     let low = (52 + shift).clamp(0, 115) as u8;
     let high = (low as i32 + if spread == Spread::Close { 24 } else { 32 }).clamp(0, 127) as u8;
-    let range = VoicingRange { low, high, voices: if ctx.complexity > 0.5 { 5 } else { 4 }, spread };
+    let range = VoicingRange {
+        low,
+        high,
+        voices: if ctx.complexity > 0.5 { 5 } else { 4 },
+        spread,
+    };
     let chords: Vec<_> = ctx.chords.iter().map(|c| c.chord).collect();
     let voicings = voice_lead(&chords, range);
     let mut notes = Vec::new();
     for (ev, voicing) in ctx.chords.iter().zip(&voicings) {
         for (i, &p) in voicing.iter().enumerate() {
             // Slightly softer inner voices.
-            let vel = if i == 0 || i + 1 == voicing.len() { 84 } else { 76 };
+            let vel = if i == 0 || i + 1 == voicing.len() {
+                84
+            } else {
+                76
+            };
             notes.push(Note::new(ev.start, ev.duration, p as i32, vel));
         }
     }

@@ -55,7 +55,12 @@ pub const STYLES: &[KeysStyle] = &[
     KeysStyle {
         name: "block",
         description: "block chords on the strong beats, more hits with density",
-        pattern: Pattern::Block(&[&[h(0, 96, 0.0)], &[h(0, 78, 0.35)], &[h(0, 88, 0.0)], &[h(0, 78, 0.35), h(6, 70, 0.7)]]),
+        pattern: Pattern::Block(&[
+            &[h(0, 96, 0.0)],
+            &[h(0, 78, 0.35)],
+            &[h(0, 88, 0.0)],
+            &[h(0, 78, 0.35), h(6, 70, 0.7)],
+        ]),
         spread: Spread::Close,
         gate: 0.9,
     },
@@ -87,27 +92,63 @@ pub const STYLES: &[KeysStyle] = &[
         spread: Spread::Open,
         gate: 1.0,
     },
-    KeysStyle { name: "arp-up", description: "eighth-note arpeggio, rising", pattern: Pattern::Arp { order: ArpOrder::Up, step: 6 }, spread: Spread::Open, gate: 0.9 },
-    KeysStyle { name: "arp-down", description: "eighth-note arpeggio, falling", pattern: Pattern::Arp { order: ArpOrder::Down, step: 6 }, spread: Spread::Open, gate: 0.9 },
+    KeysStyle {
+        name: "arp-up",
+        description: "eighth-note arpeggio, rising",
+        pattern: Pattern::Arp {
+            order: ArpOrder::Up,
+            step: 6,
+        },
+        spread: Spread::Open,
+        gate: 0.9,
+    },
+    KeysStyle {
+        name: "arp-down",
+        description: "eighth-note arpeggio, falling",
+        pattern: Pattern::Arp {
+            order: ArpOrder::Down,
+            step: 6,
+        },
+        spread: Spread::Open,
+        gate: 0.9,
+    },
     KeysStyle {
         name: "arp-updown",
         description: "eighth-note arpeggio, up then down",
-        pattern: Pattern::Arp { order: ArpOrder::UpDown, step: 6 },
+        pattern: Pattern::Arp {
+            order: ArpOrder::UpDown,
+            step: 6,
+        },
         spread: Spread::Open,
         gate: 0.9,
     },
     KeysStyle {
         name: "arp-random",
         description: "eighth-note arpeggio in seeded random order",
-        pattern: Pattern::Arp { order: ArpOrder::Random, step: 6 },
+        pattern: Pattern::Arp {
+            order: ArpOrder::Random,
+            step: 6,
+        },
         spread: Spread::Open,
         gate: 0.9,
     },
-    KeysStyle { name: "arp-16ths", description: "sixteenth-note rising arpeggio", pattern: Pattern::Arp { order: ArpOrder::Up, step: 3 }, spread: Spread::Close, gate: 0.8 },
+    KeysStyle {
+        name: "arp-16ths",
+        description: "sixteenth-note rising arpeggio",
+        pattern: Pattern::Arp {
+            order: ArpOrder::Up,
+            step: 3,
+        },
+        spread: Spread::Close,
+        gate: 0.8,
+    },
     KeysStyle {
         name: "arp-triplets",
         description: "triplet up-down arpeggio",
-        pattern: Pattern::Arp { order: ArpOrder::UpDown, step: 4 },
+        pattern: Pattern::Arp {
+            order: ArpOrder::UpDown,
+            step: 4,
+        },
         spread: Spread::Open,
         gate: 0.9,
     },
@@ -133,11 +174,14 @@ pub fn styles() -> &'static [&'static str] {
 /// The style named `name` (case-insensitive), or [`PartError::UnknownStyle`].
 pub fn style(name: &str) -> Result<&'static KeysStyle, PartError> {
     let n = name.trim().to_ascii_lowercase();
-    STYLES.iter().find(|s| s.name == n).ok_or_else(|| PartError::UnknownStyle {
-        part: "keys",
-        style: name.to_string(),
-        known: STYLE_NAMES.join(", "),
-    })
+    STYLES
+        .iter()
+        .find(|s| s.name == n)
+        .ok_or_else(|| PartError::UnknownStyle {
+            part: "keys",
+            style: name.to_string(),
+            known: STYLE_NAMES.join(", "),
+        })
 }
 
 /// A keys part; `ctx.style` names the style. Voicings sit from G3 up (shifted by `octave`).
@@ -147,8 +191,16 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
         return Err(PartError::NoChords);
     }
     let mut rng = Rng::derive(ctx.seed, "keys");
-    let density = if ctx.density.is_finite() { ctx.density.clamp(0.0, 1.0) } else { 0.5 };
-    let complexity = if ctx.complexity.is_finite() { ctx.complexity.clamp(0.0, 1.0) } else { 0.3 };
+    let density = if ctx.density.is_finite() {
+        ctx.density.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    let complexity = if ctx.complexity.is_finite() {
+        ctx.complexity.clamp(0.0, 1.0)
+    } else {
+        0.3
+    };
     let low = (55 + ctx.octave as i32 * 12).clamp(12, 100) as u8;
     let span = if st.spread == Spread::Close { 24 } else { 32 };
     let range = VoicingRange {
@@ -170,7 +222,11 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
             Pattern::Pad => push_chord(&mut notes, voicing, ev.start, ev.duration, 80),
             Pattern::Block(cells) => {
                 let hits = grid(ev, &groups, bar, |gi, glen| {
-                    let cell = if cells.is_empty() { &[][..] } else { cells[gi % cells.len()] };
+                    let cell = if cells.is_empty() {
+                        &[][..]
+                    } else {
+                        cells[gi % cells.len()]
+                    };
                     cell.iter()
                         .filter(|hit| density >= hit.need)
                         .map(|hit| (glen * hit.pos as u32 / 12, hit.vel))
@@ -179,14 +235,26 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
                 for (k, &(t, vel)) in hits.iter().enumerate() {
                     let end = hits.get(k + 1).map_or(ev.end(), |n| n.0);
                     let dur = ((end - t) as f32 * st.gate).round().max(1.0) as u32;
-                    push_chord(&mut notes, voicing, t, dur, vel as i32 + rng.range_i32(-4, 4));
+                    push_chord(
+                        &mut notes,
+                        voicing,
+                        t,
+                        dur,
+                        vel as i32 + rng.range_i32(-4, 4),
+                    );
                 }
             }
             Pattern::Arp { order, step } => {
                 // Sparse settings halve the rate.
-                let step = if density < 0.25 { (step as u32 * 2).min(12) } else { step.max(1) as u32 };
+                let step = if density < 0.25 {
+                    (step as u32 * 2).min(12)
+                } else {
+                    step.max(1) as u32
+                };
                 let hits = grid(ev, &groups, bar, |_, glen| {
-                    (0..12 / step).map(|k| (glen * k * step / 12, if k == 0 { 88 } else { 74 })).collect()
+                    (0..12 / step)
+                        .map(|k| (glen * k * step / 12, if k == 0 { 88 } else { 74 }))
+                        .collect()
                 });
                 let n = voicing.len();
                 let mut last = usize::MAX;
@@ -196,7 +264,11 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
                         ArpOrder::Down => n - 1 - k % n,
                         ArpOrder::UpDown if n > 1 => {
                             let c = k % (2 * n - 2);
-                            if c < n { c } else { 2 * n - 2 - c }
+                            if c < n {
+                                c
+                            } else {
+                                2 * n - 2 - c
+                            }
                         }
                         ArpOrder::UpDown => 0,
                         ArpOrder::Random => {
@@ -210,7 +282,12 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
                     last = i;
                     let end = hits.get(k + 1).map_or(ev.end(), |n| n.0);
                     let dur = ((end - t) as f32 * st.gate).round().max(1.0) as u32;
-                    notes.push(Note::new(t, dur, voicing[i] as i32, vel as i32 + rng.range_i32(-4, 4)));
+                    notes.push(Note::new(
+                        t,
+                        dur,
+                        voicing[i] as i32,
+                        vel as i32 + rng.range_i32(-4, 4),
+                    ));
                 }
             }
         }
@@ -221,7 +298,13 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
 fn push_chord(out: &mut Vec<Note>, voicing: &[u8], start: u32, dur: u32, vel: i32) {
     for (i, &p) in voicing.iter().enumerate() {
         // The top voice sings a little louder, inner voices a little softer.
-        let v = if i + 1 == voicing.len() { vel + 4 } else if i == 0 { vel } else { vel - 6 };
+        let v = if i + 1 == voicing.len() {
+            vel + 4
+        } else if i == 0 {
+            vel
+        } else {
+            vel - 6
+        };
         out.push(Note::new(start, dur, p as i32, v));
     }
 }
@@ -233,14 +316,24 @@ fn groups(ctx: &PartContext) -> Vec<(u32, u32)> {
     starts
         .iter()
         .enumerate()
-        .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s)))
+        .map(|(i, &s)| {
+            (
+                s,
+                starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s),
+            )
+        })
         .filter(|&(_, l)| l > 0)
         .collect()
 }
 
 /// Hits (tick, velocity) inside a chord from `cell(group index, group length)` offsets, sorted,
 /// always including the chord's start.
-fn grid(ev: &ChordEvent, groups: &[(u32, u32)], bar: u32, cell: impl Fn(usize, u32) -> Vec<(u32, u8)>) -> Vec<(u32, u8)> {
+fn grid(
+    ev: &ChordEvent,
+    groups: &[(u32, u32)],
+    bar: u32,
+    cell: impl Fn(usize, u32) -> Vec<(u32, u8)>,
+) -> Vec<(u32, u8)> {
     let mut out = Vec::new();
     let first_bar = ev.start / bar;
     let last_bar = ev.end().saturating_sub(1) / bar;
@@ -274,7 +367,12 @@ mod tests {
         names
             .iter()
             .enumerate()
-            .map(|(i, n)| ChordEvent { start: i as u32 * bar, duration: bar, chord: n.parse::<Chord>().expect("chord"), roman: None })
+            .map(|(i, n)| ChordEvent {
+                start: i as u32 * bar,
+                duration: bar,
+                chord: n.parse::<Chord>().expect("chord"),
+                roman: None,
+            })
             .collect()
     }
 
@@ -299,9 +397,16 @@ mod tests {
             let notes = generate(&ctx(&chords, name, Meter::COMMON)).expect("keys");
             assert!(!notes.is_empty());
             for n in &notes {
-                let ev = chords.iter().find(|e| e.start <= n.start && n.start < e.end()).expect("inside");
+                let ev = chords
+                    .iter()
+                    .find(|e| e.start <= n.start && n.start < e.end())
+                    .expect("inside");
                 assert!(n.end() <= ev.end(), "{name} {n:?}");
-                assert!(ev.chord.mask() & (1 << (n.pitch.as_int() % 12)) != 0, "{name}: {n:?} not in {}", ev.chord);
+                assert!(
+                    ev.chord.mask() & (1 << (n.pitch.as_int() % 12)) != 0,
+                    "{name}: {n:?} not in {}",
+                    ev.chord
+                );
             }
         }
     }
@@ -325,9 +430,18 @@ mod tests {
     fn block_chords_are_voice_led() {
         let chords = track(&["Dm7", "G7", "Cmaj7"], Meter::COMMON);
         let notes = generate(&ctx(&chords, "pad", Meter::COMMON)).expect("keys");
-        let at = |t: u32| -> Vec<u8> { notes.iter().filter(|n| n.start == t).map(|n| n.pitch.as_int()).collect() };
+        let at = |t: u32| -> Vec<u8> {
+            notes
+                .iter()
+                .filter(|n| n.start == t)
+                .map(|n| n.pitch.as_int())
+                .collect()
+        };
         let (a, b, c) = (at(0), at(1920), at(3840));
-        assert!(movement(&a, &b) + movement(&b, &c) <= 10, "{a:?} {b:?} {c:?}");
+        assert!(
+            movement(&a, &b) + movement(&b, &c) <= 10,
+            "{a:?} {b:?} {c:?}"
+        );
     }
 
     #[test]
@@ -337,13 +451,23 @@ mod tests {
             let chords = track(&["C", "G", "Am", "F"], m);
             for name in styles() {
                 for octave in [-3, 3] {
-                    let c = PartContext { octave, density: 0.0, ..ctx(&chords, name, m) };
+                    let c = PartContext {
+                        octave,
+                        density: 0.0,
+                        ..ctx(&chords, name, m)
+                    };
                     let notes = generate(&c).expect("keys");
-                    assert!(notes.iter().all(|n| n.end() <= c.length()), "{name} {meter}");
+                    assert!(
+                        notes.iter().all(|n| n.end() <= c.length()),
+                        "{name} {meter}"
+                    );
                 }
             }
         }
-        assert!(matches!(style("kazoo"), Err(PartError::UnknownStyle { .. })));
+        assert!(matches!(
+            style("kazoo"),
+            Err(PartError::UnknownStyle { .. })
+        ));
         assert!(styles().contains(&crate::arrange::default_style(crate::clip::PartKind::Keys)));
     }
 }

@@ -34,11 +34,41 @@ pub struct MelodyStyle {
 
 /// The style table, in display order.
 pub const STYLES: &[MelodyStyle] = &[
-    MelodyStyle { name: "lead", description: "singable diatonic line", pitches: Pitches::Key, busyness: 0.0, leapiness: 0.25 },
-    MelodyStyle { name: "pentatonic", description: "pop/folk pentatonic line", pitches: Pitches::Pentatonic, busyness: 0.0, leapiness: 0.3 },
-    MelodyStyle { name: "blues", description: "blues-scale riffs with the blue note", pitches: Pitches::Blues, busyness: 0.1, leapiness: 0.3 },
-    MelodyStyle { name: "sparse", description: "long notes, lots of space", pitches: Pitches::Key, busyness: -0.45, leapiness: 0.2 },
-    MelodyStyle { name: "busy", description: "running sixteenths and triplets", pitches: Pitches::Key, busyness: 0.4, leapiness: 0.15 },
+    MelodyStyle {
+        name: "lead",
+        description: "singable diatonic line",
+        pitches: Pitches::Key,
+        busyness: 0.0,
+        leapiness: 0.25,
+    },
+    MelodyStyle {
+        name: "pentatonic",
+        description: "pop/folk pentatonic line",
+        pitches: Pitches::Pentatonic,
+        busyness: 0.0,
+        leapiness: 0.3,
+    },
+    MelodyStyle {
+        name: "blues",
+        description: "blues-scale riffs with the blue note",
+        pitches: Pitches::Blues,
+        busyness: 0.1,
+        leapiness: 0.3,
+    },
+    MelodyStyle {
+        name: "sparse",
+        description: "long notes, lots of space",
+        pitches: Pitches::Key,
+        busyness: -0.45,
+        leapiness: 0.2,
+    },
+    MelodyStyle {
+        name: "busy",
+        description: "running sixteenths and triplets",
+        pitches: Pitches::Key,
+        busyness: 0.4,
+        leapiness: 0.15,
+    },
 ];
 
 /// Rhythm cells: onsets in twelfths of a beat group and how busy the cell is (0..=1).
@@ -57,10 +87,10 @@ const CELLS: [(&[u8], f32); 10] = [
 
 /// Phrase contours: register targets (-1 low ..= 1 high) at evenly spaced points of a phrase.
 const CONTOURS: [[f32; 5]; 5] = [
-    [-0.5, 0.2, 0.8, 0.3, -0.4], // arch
-    [0.7, 0.4, 0.1, -0.2, -0.6], // descending
-    [-0.6, -0.3, 0.1, 0.5, 0.6], // ascending
-    [0.0, 0.6, -0.2, 0.5, -0.4], // wave
+    [-0.5, 0.2, 0.8, 0.3, -0.4],  // arch
+    [0.7, 0.4, 0.1, -0.2, -0.6],  // descending
+    [-0.6, -0.3, 0.1, 0.5, 0.6],  // ascending
+    [0.0, 0.6, -0.2, 0.5, -0.4],  // wave
     [0.5, -0.1, -0.6, -0.2, 0.3], // valley
 ];
 
@@ -84,11 +114,14 @@ pub fn styles() -> &'static [&'static str] {
 /// The style named `name` (case-insensitive), or [`PartError::UnknownStyle`].
 pub fn style(name: &str) -> Result<&'static MelodyStyle, PartError> {
     let n = name.trim().to_ascii_lowercase();
-    STYLES.iter().find(|s| s.name == n).ok_or_else(|| PartError::UnknownStyle {
-        part: "melody",
-        style: name.to_string(),
-        known: STYLE_NAMES.join(", "),
-    })
+    STYLES
+        .iter()
+        .find(|s| s.name == n)
+        .ok_or_else(|| PartError::UnknownStyle {
+            part: "melody",
+            style: name.to_string(),
+            known: STYLE_NAMES.join(", "),
+        })
 }
 
 /// The 12-bit pitch-class set a style's melody uses in `key`.
@@ -98,7 +131,11 @@ pub fn pitch_mask(st: &MelodyStyle, key: crate::theory::Key) -> u16 {
         Pitches::Key => key_mask,
         Pitches::Pentatonic => {
             let p = Scale::pentatonic_for(key).mask(key) & key_mask;
-            if p.count_ones() >= 5 { p } else { key_mask }
+            if p.count_ones() >= 5 {
+                p
+            } else {
+                key_mask
+            }
         }
         Pitches::Blues => Scale::Blues.mask(key),
     }
@@ -113,12 +150,22 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
     let (low, high) = (low.min(high) as i32, high.max(low).min(127) as i32);
     let mut rng = Rng::derive(ctx.seed, "melody");
     let mask = pitch_mask(st, ctx.key);
-    let density = if ctx.density.is_finite() { ctx.density.clamp(0.0, 1.0) } else { 0.5 };
+    let density = if ctx.density.is_finite() {
+        ctx.density.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     let target_busy = (0.25 + density * 0.6 + st.busyness).clamp(0.0, 1.0);
     let bar = ctx.bar_ticks().max(1);
     let groups = groups(ctx);
     let n = groups.len().max(1);
-    let phrase_bars = if ctx.bars.is_multiple_of(4) { 4 } else if ctx.bars >= 2 { 2 } else { 1 };
+    let phrase_bars = if ctx.bars.is_multiple_of(4) {
+        4
+    } else if ctx.bars >= 2 {
+        2
+    } else {
+        1
+    };
     let mid = (low + high) / 2;
     let amp = ((high - low) as f32 / 2.0 * 0.8).max(1.0);
 
@@ -129,7 +176,9 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
         let in_phrase = b % phrase_bars;
         let closing = in_phrase + 1 == phrase_bars;
         if in_phrase == 0 || motif.is_empty() || rng.chance(0.45) {
-            motif = (0..n).map(|gi| pick_cell(target_busy, gi == 0, &mut rng)).collect();
+            motif = (0..n)
+                .map(|gi| pick_cell(target_busy, gi == 0, &mut rng))
+                .collect();
         }
         for (gi, &(gs, glen)) in groups.iter().enumerate() {
             let g0 = b * bar + gs;
@@ -140,7 +189,11 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
                 }
                 continue;
             }
-            let cell = if closing && n == 1 { CELLS[0].0 } else { CELLS[motif.get(gi).copied().unwrap_or(0)].0 };
+            let cell = if closing && n == 1 {
+                CELLS[0].0
+            } else {
+                CELLS[motif.get(gi).copied().unwrap_or(0)].0
+            };
             for &pos in cell {
                 onsets.push((g0 + glen * pos as u32 / 12, pos == 0));
             }
@@ -165,8 +218,14 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
         let next_t = onsets.get(k + 1).map_or(length, |o| o.0);
         let phrase = (t / phrase_len) as usize;
         let pt = (t % phrase_len) as f32 / phrase_len as f32;
-        let target = mid as f32 + contour_at(contours.get(phrase).copied().unwrap_or(&CONTOURS[0]), pt) * amp;
-        let chord = ctx.chords.iter().find(|c| c.start <= t && t < c.end()).or(ctx.chords.last()).map(|c| c.chord);
+        let target = mid as f32
+            + contour_at(contours.get(phrase).copied().unwrap_or(&CONTOURS[0]), pt) * amp;
+        let chord = ctx
+            .chords
+            .iter()
+            .find(|c| c.start <= t && t < c.end())
+            .or(ctx.chords.last())
+            .map(|c| c.chord);
         let phrase_end = next_t >= (t / phrase_len + 1) * phrase_len || k + 1 == onsets.len();
         let pitch = if k == 0 || strong || phrase_end {
             let chord_mask = chord.map_or(mask, |c| c.mask()) & mask;
@@ -179,7 +238,8 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
                 .filter(|&p| scale::in_mask(pool, p))
                 .filter(|&p| (p - prev).abs() <= max_jump || k == 0)
                 .min_by_key(|&p| {
-                    let mut cost = (p as f32 - target).abs() + 0.7 * (p - prev).abs() as f32 + jitter;
+                    let mut cost =
+                        (p as f32 - target).abs() + 0.7 * (p - prev).abs() as f32 + jitter;
                     if last && p.rem_euclid(12) == tonic {
                         cost -= 8.0;
                     }
@@ -191,7 +251,11 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
                 .unwrap_or_else(|| nearest_in(pool, prev, low, high))
         } else {
             let dir = if (target - prev as f32).abs() < 1.5 {
-                if rng.chance(0.5) { 1 } else { -1 }
+                if rng.chance(0.5) {
+                    1
+                } else {
+                    -1
+                }
             } else if target > prev as f32 {
                 1
             } else {
@@ -199,12 +263,26 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
             };
             let steps = if rng.chance(0.2) { 2 } else { 1 };
             let p = scale::step(mask, prev, dir * steps);
-            if (low..=high).contains(&p) { p } else { scale::step(mask, prev, -dir * steps) }
+            if (low..=high).contains(&p) {
+                p
+            } else {
+                scale::step(mask, prev, -dir * steps)
+            }
         };
-        let pitch = if (low..=high).contains(&pitch) && scale::in_mask(mask, pitch) { pitch } else { nearest_in(mask, pitch, low, high) };
+        let pitch = if (low..=high).contains(&pitch) && scale::in_mask(mask, pitch) {
+            pitch
+        } else {
+            nearest_in(mask, pitch, low, high)
+        };
         let gap = next_t.saturating_sub(t).max(1);
-        let dur = if phrase_end { (gap as f32 * 0.85) as u32 } else { (gap as f32 * 0.92) as u32 }.clamp(1, bar.max(1));
-        let vel = if strong { 94 } else { 80 } + rng.range_i32(-5, 5) + if t % bar == 0 { 6 } else { 0 };
+        let dur = if phrase_end {
+            (gap as f32 * 0.85) as u32
+        } else {
+            (gap as f32 * 0.92) as u32
+        }
+        .clamp(1, bar.max(1));
+        let vel =
+            if strong { 94 } else { 80 } + rng.range_i32(-5, 5) + if t % bar == 0 { 6 } else { 0 };
         notes.push(Note::new(t, dur, pitch, vel));
         prev = pitch;
     }
@@ -249,7 +327,12 @@ fn groups(ctx: &PartContext) -> Vec<(u32, u32)> {
     starts
         .iter()
         .enumerate()
-        .map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s)))
+        .map(|(i, &s)| {
+            (
+                s,
+                starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s),
+            )
+        })
         .filter(|&(_, l)| l > 0)
         .collect()
 }
@@ -266,11 +349,21 @@ mod tests {
         names
             .iter()
             .enumerate()
-            .map(|(i, n)| ChordEvent { start: i as u32 * bar, duration: bar, chord: n.parse::<Chord>().expect("chord"), roman: None })
+            .map(|(i, n)| ChordEvent {
+                start: i as u32 * bar,
+                duration: bar,
+                chord: n.parse::<Chord>().expect("chord"),
+                roman: None,
+            })
             .collect()
     }
 
-    fn ctx<'a>(chords: &'a [ChordEvent], key: &str, style: &'a str, meter: Meter) -> PartContext<'a> {
+    fn ctx<'a>(
+        chords: &'a [ChordEvent],
+        key: &str,
+        style: &'a str,
+        meter: Meter,
+    ) -> PartContext<'a> {
         PartContext {
             key: key.parse::<Key>().expect("key"),
             meter,
@@ -299,7 +392,11 @@ mod tests {
                 assert!(scale::in_mask(mask, p), "{name} {n:?}");
                 if n.start % 1920 == 0 {
                     let ev = chords.iter().find(|e| e.start == n.start).expect("chord");
-                    assert!(ev.chord.mask() & (1 << (p % 12)) != 0, "{name}: downbeat {n:?} over {}", ev.chord);
+                    assert!(
+                        ev.chord.mask() & (1 << (p % 12)) != 0,
+                        "{name}: downbeat {n:?} over {}",
+                        ev.chord
+                    );
                 }
             }
             for w in notes.windows(2) {
@@ -309,7 +406,8 @@ mod tests {
             assert!(notes.iter().any(|n| n.duration >= 700), "{name}");
             assert_eq!(notes, generate(&c, 60, 79).expect("melody"));
         }
-        let last = generate(&ctx(&chords[..4], "C major", "lead", Meter::COMMON), 60, 79).expect("melody");
+        let last =
+            generate(&ctx(&chords[..4], "C major", "lead", Meter::COMMON), 60, 79).expect("melody");
         let _ = last;
     }
 
@@ -322,7 +420,10 @@ mod tests {
         let harmonic: Key = "A harmonic minor".parse().expect("key");
         let p = pitch_mask(style("pentatonic").expect("style"), harmonic);
         assert_eq!(p & harmonic.scale_mask(), p);
-        assert!(scale::in_mask(pitch_mask(style("blues").expect("style"), am), 63));
+        assert!(scale::in_mask(
+            pitch_mask(style("blues").expect("style"), am),
+            63
+        ));
     }
 
     #[test]
@@ -345,6 +446,8 @@ mod tests {
             }
         }
         assert!(matches!(style("scat"), Err(PartError::UnknownStyle { .. })));
-        assert!(styles().contains(&crate::arrange::default_style(crate::clip::PartKind::Melody)));
+        assert!(styles().contains(&crate::arrange::default_style(
+            crate::clip::PartKind::Melody
+        )));
     }
 }

@@ -13,13 +13,19 @@ use crate::clip::{Clip, PartKind};
 ///
 /// Kept parts move to the MIDI channel their options ask for. Parts that are neither enabled nor
 /// locked are left out. The provenance records the kept parts.
-pub fn generate_with_locks(settings: &Settings, previous: Option<&Clip>, locked: &[PartKind]) -> Result<Arrangement, ArrangeError> {
+pub fn generate_with_locks(
+    settings: &Settings,
+    previous: Option<&Clip>,
+    locked: &[PartKind],
+) -> Result<Arrangement, ArrangeError> {
     let Some(prev) = previous.filter(|_| !locked.is_empty()) else {
         return arrange::generate(settings);
     };
     if prev.bars != settings.bars || prev.meter != settings.meter {
         let mut a = arrange::generate(settings)?;
-        a.notices.push("the clip length or time signature changed, so locked parts were made again".into());
+        a.notices.push(
+            "the clip length or time signature changed, so locked parts were made again".into(),
+        );
         return Ok(a);
     }
     let is_locked = |k: PartKind| locked.contains(&k);
@@ -27,9 +33,14 @@ pub fn generate_with_locks(settings: &Settings, previous: Option<&Clip>, locked:
         settings.validate()?;
         let mut clip = prev.clone();
         clip.tempo_bpm = settings.tempo_bpm;
-        clip.parts.retain(|p| is_locked(p.kind) || settings.part(p.kind).is_some_and(|o| o.enabled));
+        clip.parts
+            .retain(|p| is_locked(p.kind) || settings.part(p.kind).is_some_and(|o| o.enabled));
         let mut notices = Vec::new();
-        for opts in settings.parts.iter().filter(|o| o.enabled && !is_locked(o.kind)) {
+        for opts in settings
+            .parts
+            .iter()
+            .filter(|o| o.enabled && !is_locked(o.kind))
+        {
             let step = arrange::regenerate(settings, &clip, opts.kind, settings.seed)?;
             notices.extend(step.notices);
             clip = step.clip;
@@ -49,9 +60,14 @@ pub fn generate_with_locks(settings: &Settings, previous: Option<&Clip>, locked:
             part.channel = midly::num::u4::new(o.channel.min(15));
         }
     }
-    let kept: Vec<&str> = locked.iter().filter(|k| a.clip.part(**k).is_some()).map(|k| k.name()).collect();
+    let kept: Vec<&str> = locked
+        .iter()
+        .filter(|k| a.clip.part(**k).is_some())
+        .map(|k| k.name())
+        .collect();
     if !kept.is_empty() {
-        a.clip.provenance.engine = format!("{} locked={}", a.clip.provenance.engine, kept.join(","));
+        a.clip.provenance.engine =
+            format!("{} locked={}", a.clip.provenance.engine, kept.join(","));
     }
     Ok(a)
 }

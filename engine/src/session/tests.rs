@@ -4,15 +4,28 @@ use crate::arrange::{generate, Source};
 use crate::clip::PartKind;
 
 fn settings(seed: u64) -> Settings {
-    let mut s = Settings { source: Source::Rules, seed, ..Settings::default() };
-    s.enable_only(&[PartKind::Chords, PartKind::Melody, PartKind::Bass, PartKind::Drums]);
+    let mut s = Settings {
+        source: Source::Rules,
+        seed,
+        ..Settings::default()
+    };
+    s.enable_only(&[
+        PartKind::Chords,
+        PartKind::Melody,
+        PartKind::Bass,
+        PartKind::Drums,
+    ]);
     s
 }
 
 fn snap(seed: u64) -> Snapshot {
     let s = settings(seed);
     let clip = generate(&s).expect("arrangement").clip;
-    Snapshot { clip, settings: s, label: format!("generate (seed {seed})") }
+    Snapshot {
+        clip,
+        settings: s,
+        label: format!("generate (seed {seed})"),
+    }
 }
 
 #[test]
@@ -156,7 +169,9 @@ fn other_versions_are_read_with_a_warning() {
 fn locked_parts_keep_their_notes() {
     let a = snap(1).clip;
     let s = settings(2);
-    let b = generate_with_locks(&s, Some(&a), &[PartKind::Bass]).expect("locks").clip;
+    let b = generate_with_locks(&s, Some(&a), &[PartKind::Bass])
+        .expect("locks")
+        .clip;
     assert_eq!(a.part(PartKind::Bass), b.part(PartKind::Bass));
     assert_ne!(a.chords, b.chords, "unlocked chords are new");
     assert_ne!(a.part(PartKind::Drums), b.part(PartKind::Drums));
@@ -167,10 +182,16 @@ fn locked_parts_keep_their_notes() {
 fn locked_chords_keep_the_progression_and_remake_the_rest() {
     let a = snap(1).clip;
     let s = settings(7);
-    let b = generate_with_locks(&s, Some(&a), &[PartKind::Chords]).expect("locks").clip;
+    let b = generate_with_locks(&s, Some(&a), &[PartKind::Chords])
+        .expect("locks")
+        .clip;
     assert_eq!(a.chords, b.chords);
     assert_eq!(a.part(PartKind::Chords), b.part(PartKind::Chords));
-    assert_ne!(a.part(PartKind::Melody), b.part(PartKind::Melody), "new melody over the same chords");
+    assert_ne!(
+        a.part(PartKind::Melody),
+        b.part(PartKind::Melody),
+        "new melody over the same chords"
+    );
     assert_eq!(b.provenance.seed, 7);
     for k in [PartKind::Melody, PartKind::Bass, PartKind::Drums] {
         assert!(b.part(k).is_some_and(|p| !p.notes.is_empty()), "{k:?}");
@@ -182,7 +203,12 @@ fn no_locks_is_the_plain_arrangement_and_length_change_drops_locks() {
     let a = snap(1).clip;
     let s = settings(3);
     let plain = generate(&s).expect("plain").clip;
-    assert_eq!(generate_with_locks(&s, Some(&a), &[]).expect("no locks").clip, plain);
+    assert_eq!(
+        generate_with_locks(&s, Some(&a), &[])
+            .expect("no locks")
+            .clip,
+        plain
+    );
     let longer = Settings { bars: 8, ..s };
     let r = generate_with_locks(&longer, Some(&a), &[PartKind::Bass]).expect("longer");
     assert_eq!(r.clip.bars, 8);

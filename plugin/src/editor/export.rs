@@ -44,14 +44,26 @@ pub fn base_name(clip: &Clip, part: Option<PartKind>) -> String {
     );
     raw.to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '#' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '#' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
 /// The first of `base.mid`, `base-2.mid`, `base-3.mid`, … in `dir` for which `exists` is false.
 pub fn free_path(dir: &Path, base: &str, exists: impl Fn(&Path) -> bool) -> Option<PathBuf> {
     (1..=MAX_COUNTER)
-        .map(|n| if n == 1 { dir.join(format!("{base}.mid")) } else { dir.join(format!("{base}-{n}.mid")) })
+        .map(|n| {
+            if n == 1 {
+                dir.join(format!("{base}.mid"))
+            } else {
+                dir.join(format!("{base}-{n}.mid"))
+            }
+        })
         .find(|p| !exists(p))
 }
 
@@ -60,18 +72,25 @@ pub fn free_path(dir: &Path, base: &str, exists: impl Fn(&Path) -> bool) -> Opti
 pub fn export(clip: &Clip, part: Option<PartKind>, dir: &Path) -> Result<PathBuf, String> {
     let sel = match part {
         None => Selection::All,
-        Some(k) => Selection::Part(clip.parts.iter().position(|p| p.kind == k).ok_or_else(|| format!("the clip has no {} part", k.name()))?),
+        Some(k) => Selection::Part(
+            clip.parts
+                .iter()
+                .position(|p| p.kind == k)
+                .ok_or_else(|| format!("the clip has no {} part", k.name()))?,
+        ),
     };
     let bytes = smf::write_selection(clip, sel).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    let path = free_path(dir, &base_name(clip, part), |p| p.exists()).ok_or_else(|| format!("too many exports with this name in {}", dir.display()))?;
+    let path = free_path(dir, &base_name(clip, part), |p| p.exists())
+        .ok_or_else(|| format!("too many exports with this name in {}", dir.display()))?;
     // `create_new`: never overwrite, even if a file appeared since `free_path` looked.
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
         .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    std::io::Write::write_all(&mut f, &bytes).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut f, &bytes)
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
     Ok(path)
 }
 
@@ -81,13 +100,21 @@ mod tests {
     use bandmate_engine::arrange::{generate, Settings, Source};
 
     fn clip() -> Clip {
-        let mut s = Settings { source: Source::Rules, seed: 42, key: "F# dorian".parse().expect("key"), ..Settings::default() };
+        let mut s = Settings {
+            source: Source::Rules,
+            seed: 42,
+            key: "F# dorian".parse().expect("key"),
+            ..Settings::default()
+        };
         s.enable_only(&[PartKind::Chords, PartKind::Bass]);
         generate(&s).expect("clip").clip
     }
 
     fn temp_dir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("bandmate-export-test-{name}-{}", std::process::id()));
+        let d = std::env::temp_dir().join(format!(
+            "bandmate-export-test-{name}-{}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&d);
         d
     }
@@ -97,7 +124,10 @@ mod tests {
         let c = clip();
         let n = base_name(&c, None);
         assert_eq!(n, base_name(&c, None));
-        assert!(n.starts_with("bandmate-f#-dorian-4-4-120bpm-seed42-all"), "{n}");
+        assert!(
+            n.starts_with("bandmate-f#-dorian-4-4-120bpm-seed42-all"),
+            "{n}"
+        );
         assert!(!n.contains('/') && !n.contains(' '));
         assert!(base_name(&c, Some(PartKind::Bass)).ends_with("-bass"));
     }
@@ -106,7 +136,10 @@ mod tests {
     fn counter_avoids_overwrites() {
         let dir = Path::new("/x");
         let taken = [dir.join("a.mid"), dir.join("a-2.mid")];
-        assert_eq!(free_path(dir, "a", |p| taken.iter().any(|t| t == p)), Some(dir.join("a-3.mid")));
+        assert_eq!(
+            free_path(dir, "a", |p| taken.iter().any(|t| t == p)),
+            Some(dir.join("a-3.mid"))
+        );
         assert_eq!(free_path(dir, "a", |_| false), Some(dir.join("a.mid")));
         assert_eq!(free_path(dir, "a", |_| true), None);
     }
@@ -121,12 +154,18 @@ mod tests {
         assert!(b.to_string_lossy().ends_with("-all-2.mid"));
         let bytes = std::fs::read(&a).expect("read");
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("seed: 42") && text.contains("made with bandmate"), "provenance text event");
+        assert!(
+            text.contains("seed: 42") && text.contains("made with bandmate"),
+            "provenance text event"
+        );
         let bass = export(&c, Some(PartKind::Bass), &dir).expect("bass");
         let bass_bytes = std::fs::read(&bass).expect("read");
         let smf = midly::Smf::parse(&bass_bytes).expect("parse");
         assert_eq!(smf.tracks.len(), 2, "conductor + the bass part");
-        assert!(export(&c, Some(PartKind::Drums), &dir).is_err(), "no drums in this clip");
+        assert!(
+            export(&c, Some(PartKind::Drums), &dir).is_err(),
+            "no drums in this clip"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

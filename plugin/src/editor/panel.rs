@@ -20,17 +20,24 @@ pub fn combo<P: Param>(ui: &mut Ui, setter: &ParamSetter, param: &P) {
     let steps = param.step_count().unwrap_or(1).max(1);
     let current = param.unmodulated_normalized_value();
     let text = param.normalized_value_to_string(current, true);
-    ComboBox::from_id_salt(param.name()).width(SLIDER_W).selected_text(text).show_ui(ui, |ui| {
-        for i in 0..=steps {
-            let n = i as f32 / steps as f32;
-            let selected = (current - n).abs() < 0.5 / steps as f32;
-            if ui.selectable_label(selected, param.normalized_value_to_string(n, true)).clicked() && !selected {
-                setter.begin_set_parameter(param);
-                setter.set_parameter_normalized(param, n);
-                setter.end_set_parameter(param);
+    ComboBox::from_id_salt(param.name())
+        .width(SLIDER_W)
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            for i in 0..=steps {
+                let n = i as f32 / steps as f32;
+                let selected = (current - n).abs() < 0.5 / steps as f32;
+                if ui
+                    .selectable_label(selected, param.normalized_value_to_string(n, true))
+                    .clicked()
+                    && !selected
+                {
+                    setter.begin_set_parameter(param);
+                    setter.set_parameter_normalized(param, n);
+                    setter.end_set_parameter(param);
+                }
             }
-        }
-    });
+        });
 }
 
 /// A checkbox for a boolean parameter; `label` replaces the parameter's name.
@@ -46,14 +53,26 @@ pub fn check(ui: &mut Ui, setter: &ParamSetter, param: &BoolParam, label: &str) 
 }
 
 /// A small draggable number for an integer parameter; `plus` prefixes positive values.
-fn int_drag(ui: &mut Ui, setter: &ParamSetter, param: &IntParam, range: std::ops::RangeInclusive<i32>, plus: &str) {
+fn int_drag(
+    ui: &mut Ui,
+    setter: &ParamSetter,
+    param: &IntParam,
+    range: std::ops::RangeInclusive<i32>,
+    plus: &str,
+) {
     let mut v = param.value();
     let plus = plus.to_owned();
     let r = ui.add(
         egui::DragValue::new(&mut v)
             .range(range)
             .speed(0.05)
-            .custom_formatter(move |n, _| if n > 0.0 && !plus.is_empty() { format!("+{n:.0}") } else { format!("{n:.0}") }),
+            .custom_formatter(move |n, _| {
+                if n > 0.0 && !plus.is_empty() {
+                    format!("+{n:.0}")
+                } else {
+                    format!("{n:.0}")
+                }
+            }),
     );
     if r.drag_started() {
         setter.begin_set_parameter(param);
@@ -103,90 +122,137 @@ impl App {
     /// The whole parameter panel.
     pub(super) fn parameters(&mut self, ui: &mut Ui, setter: &ParamSetter) {
         let p = self.params.clone();
-        CollapsingHeader::new(RichText::new("Key & form").strong()).default_open(true).show(ui, |ui| {
-            Grid::new("key").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
-                row(ui, "Key source", |ui| combo(ui, setter, &p.key_source));
-                row(ui, "Key", |ui| combo(ui, setter, &p.tonic));
-                row(ui, "Mode", |ui| combo(ui, setter, &p.mode));
-                row(ui, "Heard", |ui| {
-                    match *self.shared.detected_key.lock() {
-                        Some((key, c)) => ui.label(format!("{key} ({:.0}% sure)", c * 100.0)),
-                        None => ui.weak("no key detected yet (play some notes)"),
-                    };
-                });
-                row(ui, "Time signature", |ui| combo(ui, setter, &p.meter));
-                row(ui, "Bars", |ui| slider(ui, setter, &p.bars));
-                row(ui, "Harmonic rhythm", |ui| combo(ui, setter, &p.harmonic_rhythm));
+        CollapsingHeader::new(RichText::new("Key & form").strong())
+            .default_open(true)
+            .show(ui, |ui| {
+                Grid::new("key")
+                    .num_columns(2)
+                    .min_col_width(110.0)
+                    .spacing([8.0, 4.0])
+                    .show(ui, |ui| {
+                        row(ui, "Key source", |ui| combo(ui, setter, &p.key_source));
+                        row(ui, "Key", |ui| combo(ui, setter, &p.tonic));
+                        row(ui, "Mode", |ui| combo(ui, setter, &p.mode));
+                        row(ui, "Heard", |ui| {
+                            match *self.shared.detected_key.lock() {
+                                Some((key, c)) => {
+                                    ui.label(format!("{key} ({:.0}% sure)", c * 100.0))
+                                }
+                                None => ui.weak("no key detected yet (play some notes)"),
+                            };
+                        });
+                        row(ui, "Time signature", |ui| combo(ui, setter, &p.meter));
+                        row(ui, "Bars", |ui| slider(ui, setter, &p.bars));
+                        row(ui, "Harmonic rhythm", |ui| {
+                            combo(ui, setter, &p.harmonic_rhythm)
+                        });
+                    });
             });
-        });
-        CollapsingHeader::new(RichText::new("Harmony & style").strong()).default_open(true).show(ui, |ui| {
-            Grid::new("harmony").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
-                row(ui, "Source", |ui| combo(ui, setter, &p.source));
-                row(ui, "Style", |ui| combo(ui, setter, &p.style));
-                row(ui, "Complexity", |ui| slider(ui, setter, &p.complexity));
-                row(ui, "Adventure", |ui| slider(ui, setter, &p.adventure));
-                row(ui, "Seed", |ui| {
-                    ui.horizontal(|ui| {
-                        ui.add(ParamSlider::for_param(&p.seed, setter).with_width(SLIDER_W - 40.0));
-                        if ui.button("Dice").on_hover_text("Random seed (makes a new clip)").clicked() {
-                            self.pending.push(Action::Dice);
+        CollapsingHeader::new(RichText::new("Harmony & style").strong())
+            .default_open(true)
+            .show(ui, |ui| {
+                Grid::new("harmony")
+                    .num_columns(2)
+                    .min_col_width(110.0)
+                    .spacing([8.0, 4.0])
+                    .show(ui, |ui| {
+                        row(ui, "Source", |ui| combo(ui, setter, &p.source));
+                        row(ui, "Style", |ui| combo(ui, setter, &p.style));
+                        row(ui, "Complexity", |ui| slider(ui, setter, &p.complexity));
+                        row(ui, "Adventure", |ui| slider(ui, setter, &p.adventure));
+                        row(ui, "Seed", |ui| {
+                            ui.horizontal(|ui| {
+                                ui.add(
+                                    ParamSlider::for_param(&p.seed, setter)
+                                        .with_width(SLIDER_W - 40.0),
+                                );
+                                if ui
+                                    .button("Dice")
+                                    .on_hover_text("Random seed (makes a new clip)")
+                                    .clicked()
+                                {
+                                    self.pending.push(Action::Dice);
+                                }
+                            });
+                        });
+                    });
+            });
+        CollapsingHeader::new(RichText::new("Parts").strong())
+            .default_open(true)
+            .show(ui, |ui| {
+                Grid::new("parts")
+                    .num_columns(5)
+                    .spacing([6.0, 4.0])
+                    .show(ui, |ui| {
+                        ui.strong("Part");
+                        ui.strong("Lock");
+                        ui.strong("Ch");
+                        ui.strong("Oct");
+                        ui.strong("");
+                        ui.end_row();
+                        for pp in p.parts() {
+                            let color = super::piano_roll::part_color(pp.kind);
+                            let mut on = pp.enabled.value();
+                            if ui
+                                .checkbox(&mut on, RichText::new(title(pp.kind)).color(color))
+                                .changed()
+                            {
+                                setter.begin_set_parameter(pp.enabled);
+                                setter.set_parameter(pp.enabled, on);
+                                setter.end_set_parameter(pp.enabled);
+                            }
+                            check(ui, setter, pp.locked, "")
+                                .on_hover_text("Locked parts keep their notes when you generate");
+                            int_drag(ui, setter, pp.channel, 1..=16, "");
+                            int_drag(ui, setter, pp.octave, -3..=3, "+");
+                            let can = on && !pp.locked.value() && self.has_clip();
+                            if ui
+                                .add_enabled(can, egui::Button::new("New"))
+                                .on_hover_text(format!(
+                                    "New {} (keeps the other parts)",
+                                    pp.kind.name()
+                                ))
+                                .clicked()
+                            {
+                                self.pending.push(Action::Regenerate(pp.kind));
+                            }
+                            ui.end_row();
                         }
                     });
-                });
+                ui.weak("Ch = MIDI channel, Oct = octave shift (drag or double-click to type)");
             });
-        });
-        CollapsingHeader::new(RichText::new("Parts").strong()).default_open(true).show(ui, |ui| {
-            Grid::new("parts").num_columns(5).spacing([6.0, 4.0]).show(ui, |ui| {
-                ui.strong("Part");
-                ui.strong("Lock");
-                ui.strong("Ch");
-                ui.strong("Oct");
-                ui.strong("");
-                ui.end_row();
-                for pp in p.parts() {
-                    let color = super::piano_roll::part_color(pp.kind);
-                    let mut on = pp.enabled.value();
-                    if ui.checkbox(&mut on, RichText::new(title(pp.kind)).color(color)).changed() {
-                        setter.begin_set_parameter(pp.enabled);
-                        setter.set_parameter(pp.enabled, on);
-                        setter.end_set_parameter(pp.enabled);
-                    }
-                    check(ui, setter, pp.locked, "").on_hover_text("Locked parts keep their notes when you generate");
-                    int_drag(ui, setter, pp.channel, 1..=16, "");
-                    int_drag(ui, setter, pp.octave, -3..=3, "+");
-                    let can = on && !pp.locked.value() && self.has_clip();
-                    if ui
-                        .add_enabled(can, egui::Button::new("New"))
-                        .on_hover_text(format!("New {} (keeps the other parts)", pp.kind.name()))
-                        .clicked()
-                    {
-                        self.pending.push(Action::Regenerate(pp.kind));
-                    }
-                    ui.end_row();
-                }
+        CollapsingHeader::new(RichText::new("Groove").strong())
+            .default_open(true)
+            .show(ui, |ui| {
+                Grid::new("groove")
+                    .num_columns(2)
+                    .min_col_width(110.0)
+                    .spacing([8.0, 4.0])
+                    .show(ui, |ui| {
+                        row(ui, "Drum style", |ui| combo(ui, setter, &p.drum_style));
+                        row(ui, "Density", |ui| slider(ui, setter, &p.density));
+                        row(ui, "Swing", |ui| slider(ui, setter, &p.swing));
+                        row(ui, "Humanize", |ui| slider(ui, setter, &p.humanize));
+                        row(ui, "Fill every", |ui| slider(ui, setter, &p.fill_every));
+                    });
             });
-            ui.weak("Ch = MIDI channel, Oct = octave shift (drag or double-click to type)");
-        });
-        CollapsingHeader::new(RichText::new("Groove").strong()).default_open(true).show(ui, |ui| {
-            Grid::new("groove").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
-                row(ui, "Drum style", |ui| combo(ui, setter, &p.drum_style));
-                row(ui, "Density", |ui| slider(ui, setter, &p.density));
-                row(ui, "Swing", |ui| slider(ui, setter, &p.swing));
-                row(ui, "Humanize", |ui| slider(ui, setter, &p.humanize));
-                row(ui, "Fill every", |ui| slider(ui, setter, &p.fill_every));
+        CollapsingHeader::new(RichText::new("Playback").strong())
+            .default_open(false)
+            .show(ui, |ui| {
+                Grid::new("playback")
+                    .num_columns(2)
+                    .min_col_width(110.0)
+                    .spacing([8.0, 4.0])
+                    .show(ui, |ui| {
+                        row(ui, "MIDI thru", |ui| {
+                            check(ui, setter, &p.midi_thru, "");
+                        });
+                        row(ui, "Free run", |ui| {
+                            check(ui, setter, &p.free_run, "");
+                        });
+                        row(ui, "Free-run tempo", |ui| slider(ui, setter, &p.free_tempo));
+                    });
             });
-        });
-        CollapsingHeader::new(RichText::new("Playback").strong()).default_open(false).show(ui, |ui| {
-            Grid::new("playback").num_columns(2).min_col_width(110.0).spacing([8.0, 4.0]).show(ui, |ui| {
-                row(ui, "MIDI thru", |ui| {
-                    check(ui, setter, &p.midi_thru, "");
-                });
-                row(ui, "Free run", |ui| {
-                    check(ui, setter, &p.free_run, "");
-                });
-                row(ui, "Free-run tempo", |ui| slider(ui, setter, &p.free_tempo));
-            });
-        });
     }
 }
 

@@ -23,7 +23,11 @@ pub fn part_color(kind: PartKind) -> Color32 {
 
 /// Pitch range (low, high inclusive) of the pitched parts, padded; `None` without notes.
 pub fn pitch_range(clip: &Clip) -> Option<(u8, u8)> {
-    let pitches = clip.parts.iter().filter(|p| p.kind != PartKind::Drums).flat_map(|p| p.notes.iter().map(|n| n.pitch.as_int()));
+    let pitches = clip
+        .parts
+        .iter()
+        .filter(|p| p.kind != PartKind::Drums)
+        .flat_map(|p| p.notes.iter().map(|n| n.pitch.as_int()));
     let (lo, hi) = pitches.fold((u8::MAX, 0u8), |(lo, hi), p| (lo.min(p), hi.max(p)));
     (lo <= hi).then(|| (lo.saturating_sub(2), hi.saturating_add(2).min(127)))
 }
@@ -37,17 +41,32 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
     let visuals = ui.visuals();
     painter.rect_filled(rect, 4.0, visuals.extreme_bg_color);
     let Some(clip) = clip.filter(|c| c.length_ticks() > 0) else {
-        painter.text(rect.center(), Align2::CENTER_CENTER, "No clip yet: press Generate", FontId::proportional(16.0), visuals.weak_text_color());
+        painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            "No clip yet: press Generate",
+            FontId::proportional(16.0),
+            visuals.weak_text_color(),
+        );
         return;
     };
     let text_color = visuals.text_color();
-    let grid = Rect::from_min_max(Pos2::new(rect.left() + 4.0, rect.top() + CHORD_STRIP), Pos2::new(rect.right() - 4.0, rect.bottom() - 4.0));
+    let grid = Rect::from_min_max(
+        Pos2::new(rect.left() + 4.0, rect.top() + CHORD_STRIP),
+        Pos2::new(rect.right() - 4.0, rect.bottom() - 4.0),
+    );
     let len = clip.length_ticks() as f32;
     let x_of = |tick: u32| grid.left() + grid.width() * tick as f32 / len;
 
     // Lanes: pitched parts above, drums below.
-    let has_drums = clip.part(PartKind::Drums).is_some_and(|p| !p.notes.is_empty());
-    let drum_h = if has_drums { grid.height() * DRUM_SHARE } else { 0.0 };
+    let has_drums = clip
+        .part(PartKind::Drums)
+        .is_some_and(|p| !p.notes.is_empty());
+    let drum_h = if has_drums {
+        grid.height() * DRUM_SHARE
+    } else {
+        0.0
+    };
     let pitched = Rect::from_min_max(grid.min, Pos2::new(grid.right(), grid.bottom() - drum_h));
     let drums = Rect::from_min_max(Pos2::new(grid.left(), pitched.bottom()), grid.max);
 
@@ -59,9 +78,18 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
     for p in lo..=hi {
         if p % 12 == 0 {
             let y = y_of(p) + row_h;
-            painter.line_segment([Pos2::new(grid.left(), y), Pos2::new(grid.right(), y)], Stroke::new(1.0, visuals.faint_bg_color));
+            painter.line_segment(
+                [Pos2::new(grid.left(), y), Pos2::new(grid.right(), y)],
+                Stroke::new(1.0, visuals.faint_bg_color),
+            );
             if row_h * 12.0 > 30.0 {
-                painter.text(Pos2::new(grid.left() + 2.0, y - 2.0), Align2::LEFT_BOTTOM, format!("C{}", i32::from(p) / 12 - 1), FontId::proportional(10.0), visuals.weak_text_color());
+                painter.text(
+                    Pos2::new(grid.left() + 2.0, y - 2.0),
+                    Align2::LEFT_BOTTOM,
+                    format!("C{}", i32::from(p) / 12 - 1),
+                    FontId::proportional(10.0),
+                    visuals.weak_text_color(),
+                );
             }
         }
     }
@@ -77,10 +105,23 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
     let mut t = 0;
     while t <= clip.length_ticks() {
         let x = x_of(t);
-        let stroke = if t % bar == 0 { Stroke::new(1.5, strong) } else { Stroke::new(1.0, weak) };
-        painter.line_segment([Pos2::new(x, grid.top()), Pos2::new(x, grid.bottom())], stroke);
+        let stroke = if t % bar == 0 {
+            Stroke::new(1.5, strong)
+        } else {
+            Stroke::new(1.0, weak)
+        };
+        painter.line_segment(
+            [Pos2::new(x, grid.top()), Pos2::new(x, grid.bottom())],
+            stroke,
+        );
         if t % bar == 0 && t < clip.length_ticks() {
-            painter.text(Pos2::new(x + 3.0, grid.top() + 2.0), Align2::LEFT_TOP, format!("{}", t / bar + 1), FontId::proportional(10.0), visuals.weak_text_color());
+            painter.text(
+                Pos2::new(x + 3.0, grid.top() + 2.0),
+                Align2::LEFT_TOP,
+                format!("{}", t / bar + 1),
+                FontId::proportional(10.0),
+                visuals.weak_text_color(),
+            );
         }
         t += beat;
     }
@@ -89,14 +130,26 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
     for c in &clip.chords {
         let x0 = x_of(c.start);
         let x1 = x_of(c.end());
-        painter.line_segment([Pos2::new(x0, rect.top() + 2.0), Pos2::new(x0, grid.top())], Stroke::new(1.0, strong));
+        painter.line_segment(
+            [Pos2::new(x0, rect.top() + 2.0), Pos2::new(x0, grid.top())],
+            Stroke::new(1.0, strong),
+        );
         let name = c.chord.symbol_in(clip.key);
         let clip_rect = Rect::from_min_max(Pos2::new(x0, rect.top()), Pos2::new(x1, grid.top()));
-        ui.painter_at(clip_rect.intersect(rect)).text(Pos2::new(x0 + 4.0, rect.top() + 3.0), Align2::LEFT_TOP, name, FontId::proportional(14.0), text_color);
+        ui.painter_at(clip_rect.intersect(rect)).text(
+            Pos2::new(x0 + 4.0, rect.top() + 3.0),
+            Align2::LEFT_TOP,
+            name,
+            FontId::proportional(14.0),
+            text_color,
+        );
     }
 
     // Drum lane: one row per drum sound used, lowest note at the bottom.
-    let mut drum_keys: Vec<u8> = clip.part(PartKind::Drums).map(|p| p.notes.iter().map(|n| n.pitch.as_int()).collect()).unwrap_or_default();
+    let mut drum_keys: Vec<u8> = clip
+        .part(PartKind::Drums)
+        .map(|p| p.notes.iter().map(|n| n.pitch.as_int()).collect())
+        .unwrap_or_default();
     drum_keys.sort_unstable();
     drum_keys.dedup();
     let drum_row = drums.height() / drum_keys.len().max(1) as f32;
@@ -109,10 +162,16 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
             let r = if part.kind == PartKind::Drums {
                 let row = drum_keys.binary_search(&n.pitch.as_int()).unwrap_or(0) as f32;
                 let y = drums.bottom() - (row + 1.0) * drum_row;
-                Rect::from_min_max(Pos2::new(x0, y + 0.5), Pos2::new(x1.min(x0 + 6.0), y + drum_row.max(2.0) - 0.5))
+                Rect::from_min_max(
+                    Pos2::new(x0, y + 0.5),
+                    Pos2::new(x1.min(x0 + 6.0), y + drum_row.max(2.0) - 0.5),
+                )
             } else {
                 let y = y_of(n.pitch.as_int());
-                Rect::from_min_max(Pos2::new(x0, y + 0.5), Pos2::new(x1 - 0.5, y + row_h.max(2.0) - 0.5))
+                Rect::from_min_max(
+                    Pos2::new(x0, y + 0.5),
+                    Pos2::new(x1 - 0.5, y + row_h.max(2.0) - 0.5),
+                )
             };
             let alpha = 0.55 + 0.45 * f32::from(n.velocity.as_int()) / 127.0;
             painter.rect_filled(r, 1.5, color.gamma_multiply(alpha));
@@ -125,7 +184,10 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
         let len_q = clip.length_quarters();
         let q = q.rem_euclid(len_q.max(f64::EPSILON));
         let x = grid.left() + grid.width() * (q / len_q) as f32;
-        painter.line_segment([Pos2::new(x, rect.top()), Pos2::new(x, grid.bottom())], Stroke::new(2.0, Color32::from_rgb(255, 80, 80)));
+        painter.line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, grid.bottom())],
+            Stroke::new(2.0, Color32::from_rgb(255, 80, 80)),
+        );
     }
 }
 
@@ -140,11 +202,19 @@ pub fn legend(ui: &mut Ui, clip: Option<&Clip>, transport: &str) {
         for p in &clip.parts {
             let (r, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
             ui.painter().rect_filled(r, 2.0, part_color(p.kind));
-            ui.label(format!("{} {} · ch {}", super::panel::title(p.kind), p.notes.len(), p.channel.as_int() + 1));
+            ui.label(format!(
+                "{} {} · ch {}",
+                super::panel::title(p.kind),
+                p.notes.len(),
+                p.channel.as_int() + 1
+            ));
             ui.add_space(8.0);
         }
     });
-    ui.weak(format!("{} · {} · {} bars · {:.0} bpm · {transport}", clip.key, clip.meter, clip.bars, clip.tempo_bpm));
+    ui.weak(format!(
+        "{} · {} · {} bars · {:.0} bpm · {transport}",
+        clip.key, clip.meter, clip.bars, clip.tempo_bpm
+    ));
 }
 
 #[cfg(test)]
@@ -154,13 +224,27 @@ mod tests {
 
     #[test]
     fn pitch_range_covers_pitched_parts_only() {
-        let mut s = Settings { source: Source::Rules, ..Settings::default() };
+        let mut s = Settings {
+            source: Source::Rules,
+            ..Settings::default()
+        };
         s.enable_only(&[PartKind::Chords, PartKind::Drums]);
         let clip = generate(&s).expect("clip").clip;
         let (lo, hi) = pitch_range(&clip).expect("range");
         let chords = clip.part(PartKind::Chords).expect("chords");
-        assert!(chords.notes.iter().all(|n| (lo..=hi).contains(&n.pitch.as_int())));
-        let drums_only = Clip { parts: clip.parts.iter().filter(|p| p.kind == PartKind::Drums).cloned().collect(), ..clip.clone() };
+        assert!(chords
+            .notes
+            .iter()
+            .all(|n| (lo..=hi).contains(&n.pitch.as_int())));
+        let drums_only = Clip {
+            parts: clip
+                .parts
+                .iter()
+                .filter(|p| p.kind == PartKind::Drums)
+                .cloned()
+                .collect(),
+            ..clip.clone()
+        };
         assert_eq!(pitch_range(&drums_only), None);
     }
 }

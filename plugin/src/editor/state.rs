@@ -62,9 +62,17 @@ mod tests {
     use bandmate_engine::session::Snapshot;
 
     fn snapshot(seed: u64) -> Snapshot {
-        let settings = Settings { source: Source::Rules, seed, ..Settings::default() };
+        let settings = Settings {
+            source: Source::Rules,
+            seed,
+            ..Settings::default()
+        };
         let clip = generate(&settings).expect("clip").clip;
-        Snapshot { clip, settings, label: format!("seed {seed}") }
+        Snapshot {
+            clip,
+            settings,
+            label: format!("seed {seed}"),
+        }
     }
 
     #[test]
@@ -90,7 +98,11 @@ mod tests {
         assert!(fields.contains_key("session"));
         let reopened = crate::params::BandmateParams::default();
         reopened.deserialize_fields(&fields);
-        assert_eq!(*reopened.session.read(), *params.session.read(), "identical clip, history and folder");
+        assert_eq!(
+            *reopened.session.read(),
+            *params.session.read(),
+            "identical clip, history and folder"
+        );
         assert!(reopened.session.warnings().is_empty());
     }
 

@@ -7,7 +7,9 @@
 
 use bandmate_engine::clip::Clip;
 use bandmate_engine::theory::Meter;
-use clack_host::events::event_types::{NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags};
+use clack_host::events::event_types::{
+    NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
+};
 use clack_host::events::{EventFlags, Match};
 use clack_host::prelude::*;
 use clack_host::utils::BeatTime;
@@ -22,7 +24,9 @@ pub const PLUGIN_ID: &CStr = c"org.bandmate.bandmate";
 /// `target/bundled/Bandmate.clap`, built by `cargo xtask bundle bandmate`.
 pub fn bundle_path() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let path = target.join("bundled").join("Bandmate.clap");
     assert!(
         path.exists(),
@@ -80,11 +84,20 @@ impl Tp {
     pub fn at(playing: bool, tempo: f64, beats: f64, meter: (u16, u16)) -> Tp {
         let qpb = f64::from(meter.0) * 4.0 / f64::from(meter.1);
         let bar = (beats / qpb + 1e-9).floor();
-        Tp { playing, tempo, beats, meter, bar_start: bar * qpb, bar_number: bar as i32 }
+        Tp {
+            playing,
+            tempo,
+            beats,
+            meter,
+            bar_start: bar * qpb,
+            bar_number: bar as i32,
+        }
     }
 
     pub fn event(&self) -> TransportEvent {
-        let mut flags = TransportFlags::HAS_TEMPO | TransportFlags::HAS_BEATS_TIMELINE | TransportFlags::HAS_TIME_SIGNATURE;
+        let mut flags = TransportFlags::HAS_TEMPO
+            | TransportFlags::HAS_BEATS_TIMELINE
+            | TransportFlags::HAS_TIME_SIGNATURE;
         if self.playing {
             flags |= TransportFlags::IS_PLAYING;
         }
@@ -110,9 +123,21 @@ impl Tp {
 /// Something to put in a block's input events.
 #[derive(Debug, Clone, Copy)]
 pub enum In {
-    Param { id: &'static str, value: f64 },
-    NoteOn { time: u32, channel: u8, key: u8, velocity: f64 },
-    NoteOff { time: u32, channel: u8, key: u8 },
+    Param {
+        id: &'static str,
+        value: f64,
+    },
+    NoteOn {
+        time: u32,
+        channel: u8,
+        key: u8,
+        velocity: f64,
+    },
+    NoteOff {
+        time: u32,
+        channel: u8,
+        key: u8,
+    },
 }
 
 pub struct Session {
@@ -135,8 +160,16 @@ impl Session {
     /// Loads the bundle, creates and activates the plugin.
     pub fn new(sample_rate: f64, max_frames: u32) -> Session {
         let entry = unsafe { PluginEntry::load(bundle_path()) }.expect("load the .clap");
-        let host_info = HostInfo::new("bandmate-tests", "Bandmate", "https://example.invalid", "0.1").expect("host info");
-        let instance = PluginInstance::<TestHost>::new(|_| Shared, |_| (), &entry, PLUGIN_ID, &host_info).expect("instance");
+        let host_info = HostInfo::new(
+            "bandmate-tests",
+            "Bandmate",
+            "https://example.invalid",
+            "0.1",
+        )
+        .expect("host info");
+        let instance =
+            PluginInstance::<TestHost>::new(|_| Shared, |_| (), &entry, PLUGIN_ID, &host_info)
+                .expect("instance");
         let mut s = Session {
             instance,
             processor: None,
@@ -154,7 +187,11 @@ impl Session {
     }
 
     pub fn activate(&mut self) {
-        let config = PluginAudioConfiguration { sample_rate: self.sample_rate, min_frames_count: 1, max_frames_count: self.max_frames };
+        let config = PluginAudioConfiguration {
+            sample_rate: self.sample_rate,
+            min_frames_count: 1,
+            max_frames_count: self.max_frames,
+        };
         let stopped = self.instance.activate(|_, _| (), config).expect("activate");
         self.processor = Some(stopped.start_processing().expect("start processing"));
     }
@@ -171,13 +208,27 @@ impl Session {
         let mut in_events = EventBuffer::with_capacity(input.len());
         for i in input {
             match *i {
-                In::Param { id, value } => in_events.push(&ParamValueEvent::new(0, ClapId::new(param_id(id)), Pckn::match_all(), value)),
-                In::NoteOn { time, channel, key, velocity } => {
-                    in_events.push(&NoteOnEvent::new(time, Pckn::new(0u16, u16::from(channel), u16::from(key), Match::All), velocity))
-                }
-                In::NoteOff { time, channel, key } => {
-                    in_events.push(&NoteOffEvent::new(time, Pckn::new(0u16, u16::from(channel), u16::from(key), Match::All), 0.0))
-                }
+                In::Param { id, value } => in_events.push(&ParamValueEvent::new(
+                    0,
+                    ClapId::new(param_id(id)),
+                    Pckn::match_all(),
+                    value,
+                )),
+                In::NoteOn {
+                    time,
+                    channel,
+                    key,
+                    velocity,
+                } => in_events.push(&NoteOnEvent::new(
+                    time,
+                    Pckn::new(0u16, u16::from(channel), u16::from(key), Match::All),
+                    velocity,
+                )),
+                In::NoteOff { time, channel, key } => in_events.push(&NoteOffEvent::new(
+                    time,
+                    Pckn::new(0u16, u16::from(channel), u16::from(key), Match::All),
+                    0.0,
+                )),
             }
         }
         let mut out_events = EventBuffer::with_capacity(1024);
@@ -192,15 +243,31 @@ impl Session {
         let tp = transport.map(|t| t.event());
         let processor = self.processor.as_mut().expect("active");
         processor
-            .process(&InputAudioBuffers::empty(), &mut outs, &in_events.as_input(), &mut out_events.as_output(), Some(self.now), tp.as_ref())
+            .process(
+                &InputAudioBuffers::empty(),
+                &mut outs,
+                &in_events.as_input(),
+                &mut out_events.as_output(),
+                Some(self.now),
+                tp.as_ref(),
+            )
             .expect("process");
-        assert!(self.left[..n].iter().chain(&self.right[..n]).all(|&x| x == 0.0), "audio output must be silent");
+        assert!(
+            self.left[..n]
+                .iter()
+                .chain(&self.right[..n])
+                .all(|&x| x == 0.0),
+            "audio output must be silent"
+        );
         let mut block = Vec::new();
         let mut last = 0;
         for e in out_events.iter() {
             let t = e.header().time();
             assert!(t >= last, "output events out of order");
-            assert!(t < frames.max(1), "event at {t} outside a block of {frames}");
+            assert!(
+                t < frames.max(1),
+                "event at {t} outside a block of {frames}"
+            );
             last = t;
             let (on, pckn) = match e.as_core_event() {
                 Some(clack_host::events::spaces::CoreEventSpace::NoteOn(ev)) => (true, ev.pckn()),
@@ -210,7 +277,12 @@ impl Session {
             let (Match::Specific(channel), Match::Specific(key)) = (pckn.channel, pckn.key) else {
                 panic!("note event without channel/key");
             };
-            block.push(Ev { time: self.now + u64::from(t), on, channel: channel as u8, key: key as u8 });
+            block.push(Ev {
+                time: self.now + u64::from(t),
+                on,
+                channel: channel as u8,
+                key: key as u8,
+            });
         }
         self.now += u64::from(frames);
         self.events.extend_from_slice(&block);
@@ -219,7 +291,14 @@ impl Session {
 
     /// Plays `seconds` at constant `tempo` and `meter` from song position `from_beats`, in blocks
     /// of `frames`; returns the events.
-    pub fn play(&mut self, seconds: f64, frames: u32, tempo: f64, meter: (u16, u16), from_beats: f64) -> Vec<Ev> {
+    pub fn play(
+        &mut self,
+        seconds: f64,
+        frames: u32,
+        tempo: f64,
+        meter: (u16, u16),
+        from_beats: f64,
+    ) -> Vec<Ev> {
         let start = self.now;
         let total = (seconds * self.sample_rate) as u64;
         let mut out = Vec::new();
@@ -232,14 +311,23 @@ impl Session {
 
     /// The plugin's saved state as JSON.
     pub fn state(&mut self) -> serde_json::Value {
-        unsafe extern "C" fn write(stream: *const clap_ostream, buffer: *const c_void, size: u64) -> i64 {
+        unsafe extern "C" fn write(
+            stream: *const clap_ostream,
+            buffer: *const c_void,
+            size: u64,
+        ) -> i64 {
             let v = unsafe { &mut *((*stream).ctx as *mut Vec<u8>) };
-            v.extend_from_slice(unsafe { std::slice::from_raw_parts(buffer as *const u8, size as usize) });
+            v.extend_from_slice(unsafe {
+                std::slice::from_raw_parts(buffer as *const u8, size as usize)
+            });
             size as i64
         }
         let bytes = {
             let mut buf: Vec<u8> = Vec::new();
-            let stream = clap_ostream { ctx: &mut buf as *mut Vec<u8> as *mut c_void, write: Some(write) };
+            let stream = clap_ostream {
+                ctx: &mut buf as *mut Vec<u8> as *mut c_void,
+                write: Some(write),
+            };
             let ext = self.state_ext();
             let plugin = self.instance.raw_instance();
             let ok = unsafe { ((*ext).save.expect("state.save"))(plugin, &stream) };
@@ -257,10 +345,16 @@ impl Session {
             data: Vec<u8>,
             pos: usize,
         }
-        unsafe extern "C" fn read(stream: *const clap_istream, buffer: *mut c_void, size: u64) -> i64 {
+        unsafe extern "C" fn read(
+            stream: *const clap_istream,
+            buffer: *mut c_void,
+            size: u64,
+        ) -> i64 {
             let r = unsafe { &mut *((*stream).ctx as *mut Reader) };
             let n = (size as usize).min(r.data.len() - r.pos);
-            unsafe { std::ptr::copy_nonoverlapping(r.data[r.pos..].as_ptr(), buffer as *mut u8, n) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(r.data[r.pos..].as_ptr(), buffer as *mut u8, n)
+            };
             r.pos += n;
             n as i64
         }
@@ -268,7 +362,10 @@ impl Session {
         let mut data = (json.len() as u64).to_le_bytes().to_vec();
         data.extend(json);
         let mut reader = Reader { data, pos: 0 };
-        let stream = clap_istream { ctx: &mut reader as *mut Reader as *mut c_void, read: Some(read) };
+        let stream = clap_istream {
+            ctx: &mut reader as *mut Reader as *mut c_void,
+            read: Some(read),
+        };
         let ext = self.state_ext();
         let plugin = self.instance.raw_instance();
         let ok = unsafe { ((*ext).load.expect("state.load"))(plugin, &stream) };
@@ -277,20 +374,26 @@ impl Session {
 
     fn state_ext(&self) -> *const clap_plugin_state {
         let plugin = self.instance.raw_instance();
-        let ext = unsafe { (plugin.get_extension.expect("get_extension"))(plugin, CLAP_EXT_STATE.as_ptr()) };
+        let ext = unsafe {
+            (plugin.get_extension.expect("get_extension"))(plugin, CLAP_EXT_STATE.as_ptr())
+        };
         assert!(!ext.is_null(), "no state extension");
         ext as *const clap_plugin_state
     }
 
     /// The clip the plugin saved (what it plays once it has picked it up).
     pub fn clip(&mut self) -> Clip {
-        saved_field(&self.state(), "clip")["clip"].clone().pipe(|v| serde_json::from_value(v).expect("clip JSON"))
+        saved_field(&self.state(), "clip")["clip"]
+            .clone()
+            .pipe(|v| serde_json::from_value(v).expect("clip JSON"))
     }
 
     /// (count, dialect bits) of the note ports, input or output.
     pub fn note_ports(&self, input: bool) -> Vec<clap_note_port_info> {
         let plugin = self.instance.raw_instance();
-        let ext = unsafe { (plugin.get_extension.expect("get_extension"))(plugin, CLAP_EXT_NOTE_PORTS.as_ptr()) };
+        let ext = unsafe {
+            (plugin.get_extension.expect("get_extension"))(plugin, CLAP_EXT_NOTE_PORTS.as_ptr())
+        };
         assert!(!ext.is_null(), "no note-ports extension");
         let ext = ext as *const clap_plugin_note_ports;
         let count = unsafe { ((*ext).count.expect("count"))(plugin, input) };
@@ -307,13 +410,27 @@ impl Session {
     /// clip) until `done(clip)` or a timeout.
     pub fn wait_for_clip(&mut self, tp: Tp, done: impl Fn(&Clip) -> bool) -> Clip {
         for _ in 0..400 {
-            self.block(64, Some(Tp { playing: false, ..tp }), &[]);
+            self.block(
+                64,
+                Some(Tp {
+                    playing: false,
+                    ..tp
+                }),
+                &[],
+            );
             let c = self.clip();
             if done(&c) {
                 // Give the audio thread a few blocks to swap the clip in.
                 for _ in 0..4 {
                     std::thread::sleep(std::time::Duration::from_millis(5));
-                    self.block(64, Some(Tp { playing: false, ..tp }), &[]);
+                    self.block(
+                        64,
+                        Some(Tp {
+                            playing: false,
+                            ..tp
+                        }),
+                        &[],
+                    );
                 }
                 return c;
             }
@@ -331,7 +448,9 @@ impl Drop for Session {
 
 /// A `#[persist]` field of the saved state, parsed.
 pub fn saved_field(state: &serde_json::Value, name: &str) -> serde_json::Value {
-    let s = state["fields"][name].as_str().unwrap_or_else(|| panic!("state has no field {name}: {state}"));
+    let s = state["fields"][name]
+        .as_str()
+        .unwrap_or_else(|| panic!("state has no field {name}: {state}"));
     serde_json::from_str(s).expect("field JSON")
 }
 
@@ -348,9 +467,15 @@ pub fn check_balance(events: &[Ev]) -> std::collections::BTreeSet<(u8, u8)> {
     let mut sounding = std::collections::BTreeSet::new();
     for e in events {
         if e.on {
-            assert!(sounding.insert((e.channel, e.key)), "note-on while sounding: {e:?}");
+            assert!(
+                sounding.insert((e.channel, e.key)),
+                "note-on while sounding: {e:?}"
+            );
         } else {
-            assert!(sounding.remove(&(e.channel, e.key)), "note-off without note-on: {e:?}");
+            assert!(
+                sounding.remove(&(e.channel, e.key)),
+                "note-off without note-on: {e:?}"
+            );
         }
     }
     sounding
@@ -371,7 +496,12 @@ pub fn expected(clip: &Clip, tempo: f64, sample_rate: f64, from: u64, to: u64) -
                     let q = k as f64 * len_q + f64::from(tick) / 480.0;
                     let t = (q * spq - 1e-3).ceil() as u64;
                     if (from..to).contains(&t) {
-                        out.push(Ev { time: t, on, channel: part.channel.as_int(), key: n.pitch.as_int() });
+                        out.push(Ev {
+                            time: t,
+                            on,
+                            channel: part.channel.as_int(),
+                            key: n.pitch.as_int(),
+                        });
                     }
                 }
             }
@@ -388,5 +518,8 @@ pub fn sorted(mut v: Vec<Ev>) -> Vec<Ev> {
 }
 
 pub fn meter(m: (u16, u16)) -> Meter {
-    Meter { numerator: m.0 as u8, denominator: m.1 as u8 }
+    Meter {
+        numerator: m.0 as u8,
+        denominator: m.1 as u8,
+    }
 }

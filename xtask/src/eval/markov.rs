@@ -21,14 +21,23 @@ pub struct Table {
 
 impl Table {
     pub fn new(n: usize) -> Table {
-        Table { n, counts: HashMap::new(), unigram: vec![0.0; n], total: 0.0, alpha: 0.1 }
+        Table {
+            n,
+            counts: HashMap::new(),
+            unigram: vec![0.0; n],
+            total: 0.0,
+            alpha: 0.1,
+        }
     }
 
     pub fn add(&mut self, ctx: usize, out: usize) {
         if out >= self.n {
             return;
         }
-        let e = self.counts.entry(ctx).or_insert_with(|| (vec![0.0; self.n], 0.0));
+        let e = self
+            .counts
+            .entry(ctx)
+            .or_insert_with(|| (vec![0.0; self.n], 0.0));
         e.0[out] += 1.0;
         e.1 += 1.0;
         self.unigram[out] += 1.0;
@@ -42,14 +51,28 @@ impl Table {
         }
         let uni = (self.unigram[out] + self.alpha) / (self.total + self.alpha * self.n as f64);
         match self.counts.get(&ctx) {
-            Some((c, t)) => (c[out] + self.alpha * self.n as f64 * uni) / (t + self.alpha * self.n as f64),
+            Some((c, t)) => {
+                (c[out] + self.alpha * self.n as f64 * uni) / (t + self.alpha * self.n as f64)
+            }
             None => uni,
         }
     }
 
-    pub fn sample(&self, ctx: usize, temperature: f64, rng: &mut Rng, allowed: impl Fn(usize) -> bool) -> Option<usize> {
+    pub fn sample(
+        &self,
+        ctx: usize,
+        temperature: f64,
+        rng: &mut Rng,
+        allowed: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
         let w: Vec<f32> = (0..self.n)
-            .map(|o| if allowed(o) { self.prob(ctx, o).powf(1.0 / temperature) as f32 } else { 0.0 })
+            .map(|o| {
+                if allowed(o) {
+                    self.prob(ctx, o).powf(1.0 / temperature) as f32
+                } else {
+                    0.0
+                }
+            })
             .collect();
         rng.weighted(&w)
     }
@@ -91,12 +114,24 @@ fn split<T: Copy>(evs: &[(T, u32, u32)], maxd: u32) -> Vec<(T, u32, u32)> {
 
 pub fn chord_events(p: &Piece) -> Vec<(usize, u32, u32)> {
     let v = tokens::vocab().expect("vocab");
-    split(&p.chords.iter().map(|c| (c.token, c.start, c.dur)).collect::<Vec<_>>(), v.chord_durations.len() as u32)
+    split(
+        &p.chords
+            .iter()
+            .map(|c| (c.token, c.start, c.dur))
+            .collect::<Vec<_>>(),
+        v.chord_durations.len() as u32,
+    )
 }
 
 pub fn melody_events(p: &Piece) -> Vec<(Option<i32>, u32, u32)> {
     let v = tokens::vocab().expect("vocab");
-    split(&p.melody.iter().map(|m| (m.rel, m.start, m.dur)).collect::<Vec<_>>(), v.melody_durations.len() as u32)
+    split(
+        &p.melody
+            .iter()
+            .map(|m| (m.rel, m.start, m.dur))
+            .collect::<Vec<_>>(),
+        v.melody_durations.len() as u32,
+    )
 }
 
 /// Melody symbol for `rel` after the last sounding pitch `last` (None at the start).
@@ -133,7 +168,10 @@ impl Markov {
             for (c, _, d) in chord_events(p) {
                 m.chord.add(mode * 1000 + prev.0, c);
                 m.chord_dur.add(prev.1, d as usize - 1);
-                m.chord_dur_by_bar.entry(p.bar16).or_insert_with(|| Table::new(nd_c)).add(0, d as usize - 1);
+                m.chord_dur_by_bar
+                    .entry(p.bar16)
+                    .or_insert_with(|| Table::new(nd_c))
+                    .add(0, d as usize - 1);
                 prev = (c, d as usize - 1);
             }
             let (mut last, mut prev_sym, mut prev_d) = (None, START, nd_m);
@@ -145,7 +183,10 @@ impl Markov {
                     m.mel.add(prev_sym, sym);
                 }
                 m.mel_dur.add(prev_d, d as usize - 1);
-                m.mel_dur_by_bar.entry(p.bar16).or_insert_with(|| Table::new(nd_m)).add(0, d as usize - 1);
+                m.mel_dur_by_bar
+                    .entry(p.bar16)
+                    .or_insert_with(|| Table::new(nd_m))
+                    .add(0, d as usize - 1);
                 prev_d = d as usize - 1;
                 if r.is_some() {
                     prev_sym = if first { START } else { sym };
@@ -188,7 +229,11 @@ impl Markov {
                         (last, prev_sym, prev_d) = (None, START, nd_m);
                     }
                     let (sym, first) = mel_symbol(r, last);
-                    let pr = if first { self.mel_start.prob(0, sym) } else { self.mel.prob(prev_sym, sym) };
+                    let pr = if first {
+                        self.mel_start.prob(0, sym)
+                    } else {
+                        self.mel.prob(prev_sym, sym)
+                    };
                     ms -= pr.ln();
                     md -= self.mel_dur.prob(prev_d, d as usize - 1).ln();
                     mn += 1;
@@ -207,7 +252,13 @@ impl Markov {
     }
 
     pub fn set_alpha(&mut self, a: f64) {
-        for t in [&mut self.chord, &mut self.chord_dur, &mut self.mel, &mut self.mel_start, &mut self.mel_dur] {
+        for t in [
+            &mut self.chord,
+            &mut self.chord_dur,
+            &mut self.mel,
+            &mut self.mel_start,
+            &mut self.mel_dur,
+        ] {
             t.alpha = a;
         }
     }
@@ -219,25 +270,45 @@ impl Markov {
         let mut rng = Rng::derive(seed, "markov");
         let end = template.bars * template.bar16;
         let mode = template.minor as usize;
-        let mut p = Piece { chords: Vec::new(), melody: Vec::new(), drums: Vec::new(), ..template.clone() };
+        let mut p = Piece {
+            chords: Vec::new(),
+            melody: Vec::new(),
+            drums: Vec::new(),
+            ..template.clone()
+        };
         let empty = Table::new(1);
         let cdur = self.chord_dur_by_bar.get(&template.bar16).unwrap_or(&empty);
         let (mut t, mut prev) = (0u32, 0usize);
         while t < end {
-            let c = self.chord.sample(mode * 1000 + prev, temperature, &mut rng, |o| o >= 2).unwrap_or(2);
-            let d = if cdur.n > 1 { cdur.sample(0, 1.0, &mut rng, |_| true).unwrap_or(3) as u32 + 1 } else { template.bar16 };
+            let c = self
+                .chord
+                .sample(mode * 1000 + prev, temperature, &mut rng, |o| o >= 2)
+                .unwrap_or(2);
+            let d = if cdur.n > 1 {
+                cdur.sample(0, 1.0, &mut rng, |_| true).unwrap_or(3) as u32 + 1
+            } else {
+                template.bar16
+            };
             let d = d.min(end - t).max(1);
-            p.chords.push(Ch { token: c, start: t, dur: d });
+            p.chords.push(Ch {
+                token: c,
+                start: t,
+                dur: d,
+            });
             t += d;
             prev = c;
         }
         let mdur = self.mel_dur_by_bar.get(&template.bar16).unwrap_or(&empty);
         let (lo, hi) = (0i32, 19i32); // the arranger's melody range: tonic reference .. +19
-        let (mut t, mut last, mut prev_sym, mut prev_d): (u32, Option<i32>, usize, usize) = (0, None, START, v.melody_durations.len());
+        let (mut t, mut last, mut prev_sym, mut prev_d): (u32, Option<i32>, usize, usize) =
+            (0, None, START, v.melody_durations.len());
         while t < end {
             let (rel, sym) = match last {
                 None => {
-                    let s = self.mel_start.sample(0, temperature, &mut rng, |o| o >= 2).unwrap_or(2);
+                    let s = self
+                        .mel_start
+                        .sample(0, temperature, &mut rng, |o| o >= 2)
+                        .unwrap_or(2);
                     let r = match v.decode_pitch(s) {
                         Some(tokens::PitchToken::Pitch(r)) => r,
                         _ => 7,
@@ -245,7 +316,10 @@ impl Markov {
                     (Some(r), START)
                 }
                 Some(l) => {
-                    let s = self.mel.sample(prev_sym, temperature, &mut rng, |_| true).unwrap_or(REST);
+                    let s = self
+                        .mel
+                        .sample(prev_sym, temperature, &mut rng, |_| true)
+                        .unwrap_or(REST);
                     if s == REST {
                         (None, REST)
                     } else {
@@ -261,9 +335,17 @@ impl Markov {
                 }
             };
             let _ = mdur;
-            let d = self.mel_dur.sample(prev_d, temperature, &mut rng, |_| true).unwrap_or(3) as u32 + 1;
+            let d = self
+                .mel_dur
+                .sample(prev_d, temperature, &mut rng, |_| true)
+                .unwrap_or(3) as u32
+                + 1;
             let d = d.min(end - t).max(1);
-            p.melody.push(Mel { rel, start: t, dur: d });
+            p.melody.push(Mel {
+                rel,
+                start: t,
+                dur: d,
+            });
             prev_d = d as usize - 1;
             if rel.is_some() {
                 last = rel;

@@ -56,7 +56,10 @@ pub fn strong_chord_tones(ps: &[Piece]) -> Option<f64> {
 pub fn key_agreement(ps: &[Piece]) -> Option<f64> {
     let (mut hit, mut n) = (0usize, 0usize);
     for p in ps {
-        let mut notes: Vec<(u8, u32)> = p.notes().map(|(r, _, d)| ((60 + p.tonic as i32 + r).clamp(0, 127) as u8, d)).collect();
+        let mut notes: Vec<(u8, u32)> = p
+            .notes()
+            .map(|(r, _, d)| ((60 + p.tonic as i32 + r).clamp(0, 127) as u8, d))
+            .collect();
         for c in &p.chords {
             let m = Piece::chord_mask(c.token);
             for i in 0..12 {
@@ -65,7 +68,9 @@ pub fn key_agreement(ps: &[Piece]) -> Option<f64> {
                 }
             }
         }
-        let Some(est) = keydetect::detect(notes) else { continue };
+        let Some(est) = keydetect::detect(notes) else {
+            continue;
+        };
         n += 1;
         hit += (est.key.tonic.index() == p.tonic && est.key.mode.is_minor() == p.minor) as usize;
     }
@@ -82,7 +87,12 @@ pub fn pc_entropy(ps: &[Piece]) -> Option<f64> {
                 h[pc(r) as usize] += d as f64;
             }
             let t: f64 = h.iter().sum();
-            (t > 0.0).then(|| -h.iter().filter(|&&x| x > 0.0).map(|&x| (x / t) * (x / t).log2()).sum::<f64>())
+            (t > 0.0).then(|| {
+                -h.iter()
+                    .filter(|&&x| x > 0.0)
+                    .map(|&x| (x / t) * (x / t).log2())
+                    .sum::<f64>()
+            })
         })
         .collect();
     mean(&vals)
@@ -94,7 +104,17 @@ pub fn mean(v: &[f64]) -> Option<f64> {
 
 /// Mean distinct chord symbols per piece.
 pub fn chords_distinct_per_piece(ps: &[Piece]) -> Option<f64> {
-    let v: Vec<f64> = ps.iter().filter(|p| !p.chords.is_empty()).map(|p| p.chords.iter().map(|c| c.token).collect::<HashSet<_>>().len() as f64).collect();
+    let v: Vec<f64> = ps
+        .iter()
+        .filter(|p| !p.chords.is_empty())
+        .map(|p| {
+            p.chords
+                .iter()
+                .map(|c| c.token)
+                .collect::<HashSet<_>>()
+                .len() as f64
+        })
+        .collect();
     mean(&v)
 }
 
@@ -104,7 +124,11 @@ pub fn chords_per_bar(ps: &[Piece]) -> Option<f64> {
         .iter()
         .filter(|p| !p.chords.is_empty() && p.bars > 0)
         .map(|p| {
-            let changes = 1 + p.chords.windows(2).filter(|w| w[0].token != w[1].token).count();
+            let changes = 1 + p
+                .chords
+                .windows(2)
+                .filter(|w| w[0].token != w[1].token)
+                .count();
             changes as f64 / p.bars as f64
         })
         .collect();
@@ -148,7 +172,13 @@ pub fn pooled_chord_count(ps: &[Piece]) -> usize {
 pub fn pooled_melody_diversity(ps: &[Piece], k: usize) -> f64 {
     let (mut grams, mut total, mut seen) = (HashSet::new(), 0usize, 0usize);
     'outer: for p in ps {
-        let ivs: Vec<i32> = p.notes().map(|n| n.0).collect::<Vec<_>>().windows(2).map(|w| w[1] - w[0]).collect();
+        let ivs: Vec<i32> = p
+            .notes()
+            .map(|n| n.0)
+            .collect::<Vec<_>>()
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .collect();
         for i in 0..ivs.len() {
             if seen >= k {
                 break 'outer;
@@ -185,7 +215,8 @@ pub fn cross_seed_difference(ps: &[Piece]) -> Option<f64> {
                 let mut t = 0;
                 while t < n {
                     tot += 1;
-                    diff += (a.chord_at(t).map(|c| c.token) != b.chord_at(t).map(|c| c.token)) as usize;
+                    diff +=
+                        (a.chord_at(t).map(|c| c.token) != b.chord_at(t).map(|c| c.token)) as usize;
                     t += step;
                 }
                 v.push(diff as f64 / tot.max(1) as f64);
@@ -294,8 +325,18 @@ pub fn drum_consistency(ps: &[Piece]) -> Option<f64> {
                 k.sort();
                 *counts.entry(k).or_default() += 1;
             }
-            let common: HashSet<(u8, u32)> = counts.into_iter().max_by_key(|(k, c)| (*c, k.len()))?.0.into_iter().collect();
-            mean(&bars.iter().filter_map(|b| jaccard(b, &common)).collect::<Vec<_>>())
+            let common: HashSet<(u8, u32)> = counts
+                .into_iter()
+                .max_by_key(|(k, c)| (*c, k.len()))?
+                .0
+                .into_iter()
+                .collect();
+            mean(
+                &bars
+                    .iter()
+                    .filter_map(|b| jaccard(b, &common))
+                    .collect::<Vec<_>>(),
+            )
         })
         .collect();
     mean(&v)
@@ -317,7 +358,11 @@ pub fn rest_fraction(ps: &[Piece]) -> Option<f64> {
 
 /// Mean melody notes per bar.
 pub fn notes_per_bar(ps: &[Piece]) -> Option<f64> {
-    let v: Vec<f64> = ps.iter().filter(|p| !p.melody.is_empty()).map(|p| p.notes().count() as f64 / p.bars.max(1) as f64).collect();
+    let v: Vec<f64> = ps
+        .iter()
+        .filter(|p| !p.melody.is_empty())
+        .map(|p| p.notes().count() as f64 / p.bars.max(1) as f64)
+        .collect();
     mean(&v)
 }
 

@@ -43,7 +43,10 @@ pub struct Piece {
 
 /// Felt pulses per bar for a meter string (dotted quarters in compound meters).
 pub fn pulses(meter: &str) -> u32 {
-    let (n, d) = meter.split_once('/').and_then(|(n, d)| Some((n.parse::<u32>().ok()?, d.parse::<u32>().ok()?))).unwrap_or((4, 4));
+    let (n, d) = meter
+        .split_once('/')
+        .and_then(|(n, d)| Some((n.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
+        .unwrap_or((4, 4));
     if d >= 8 && n % 3 == 0 && n > 3 {
         n / 3
     } else {
@@ -56,15 +59,18 @@ impl Piece {
     pub fn chord_mask(token: usize) -> u16 {
         let Ok(v) = tokens::vocab() else { return 0 };
         match v.decode_chord(token) {
-            Some(ChordToken::Chord { root, quality }) => {
-                v.qualities[quality].intervals.iter().fold(0u16, |m, &i| m | 1 << ((root + i) % 12))
-            }
+            Some(ChordToken::Chord { root, quality }) => v.qualities[quality]
+                .intervals
+                .iter()
+                .fold(0u16, |m, &i| m | 1 << ((root + i) % 12)),
             _ => 0,
         }
     }
 
     pub fn chord_at(&self, t: u32) -> Option<&Ch> {
-        self.chords.iter().find(|c| c.start <= t && t < c.start + c.dur)
+        self.chords
+            .iter()
+            .find(|c| c.start <= t && t < c.start + c.dur)
     }
 
     /// The first `bars` bars (events starting inside, durations clipped).
@@ -72,15 +78,33 @@ impl Piece {
         let end = bars * self.bar16;
         let mut p = self.clone();
         p.bars = self.bars.min(bars);
-        p.chords = self.chords.iter().filter(|c| c.start < end).map(|c| Ch { dur: c.dur.min(end - c.start), ..*c }).collect();
-        p.melody = self.melody.iter().filter(|c| c.start < end).map(|c| Mel { dur: c.dur.min(end - c.start), ..*c }).collect();
+        p.chords = self
+            .chords
+            .iter()
+            .filter(|c| c.start < end)
+            .map(|c| Ch {
+                dur: c.dur.min(end - c.start),
+                ..*c
+            })
+            .collect();
+        p.melody = self
+            .melody
+            .iter()
+            .filter(|c| c.start < end)
+            .map(|c| Mel {
+                dur: c.dur.min(end - c.start),
+                ..*c
+            })
+            .collect();
         p.drums.retain(|d| d.1 < end);
         p
     }
 
     /// Sounding melody notes (no rests).
     pub fn notes(&self) -> impl Iterator<Item = (i32, u32, u32)> + '_ {
-        self.melody.iter().filter_map(|m| m.rel.map(|r| (r, m.start, m.dur)))
+        self.melody
+            .iter()
+            .filter_map(|m| m.rel.map(|r| (r, m.start, m.dur)))
     }
 
     /// A clip from the engine, measured relative to its requested key.
@@ -93,7 +117,11 @@ impl Piece {
         let chords = clip
             .chords
             .iter()
-            .map(|c| Ch { token: v.token_for_chord(&c.chord, key), start: c.start / g, dur: (c.duration / g).max(1) })
+            .map(|c| Ch {
+                token: v.token_for_chord(&c.chord, key),
+                start: c.start / g,
+                dur: (c.duration / g).max(1),
+            })
             .collect();
         let mut melody: Vec<Mel> = Vec::new();
         if let Some(p) = clip.part(PartKind::Melody) {
@@ -106,15 +134,28 @@ impl Piece {
                     continue; // overlapping notes: keep the monophonic line
                 }
                 if s > t {
-                    melody.push(Mel { rel: None, start: t, dur: s - t });
+                    melody.push(Mel {
+                        rel: None,
+                        start: t,
+                        dur: s - t,
+                    });
                 }
-                melody.push(Mel { rel: Some(n.pitch.as_int() as i32 - tref), start: s, dur: d });
+                melody.push(Mel {
+                    rel: Some(n.pitch.as_int() as i32 - tref),
+                    start: s,
+                    dur: d,
+                });
                 t = s + d;
             }
         }
         let drums = clip
             .part(PartKind::Drums)
-            .map(|p| p.notes.iter().map(|n| (n.pitch.as_int(), (n.start + g / 2) / g)).collect())
+            .map(|p| {
+                p.notes
+                    .iter()
+                    .map(|n| (n.pitch.as_int(), (n.start + g / 2) / g))
+                    .collect()
+            })
             .unwrap_or_default();
         let meter = format!("{}/{}", clip.meter.numerator, clip.meter.denominator);
         Piece {
@@ -154,7 +195,8 @@ pub fn load_corpus(path: &Path) -> Result<Option<Vec<CorpusPiece>>> {
         if line.trim().is_empty() {
             continue;
         }
-        let j: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), i + 1))?;
+        let j: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), i + 1))?;
         let s = |k: &str| j[k].as_str().unwrap_or("").to_string();
         let n = |k: &str| j[k].as_u64().unwrap_or(0) as u32;
         let chords = j["chords"]
@@ -164,7 +206,11 @@ pub fn load_corpus(path: &Path) -> Result<Option<Vec<CorpusPiece>>> {
                     .filter_map(|c| {
                         let lab = c[0].as_str()?;
                         let token = v.chords.iter().position(|x| x == lab)?;
-                        Some(Ch { token, start: c[1].as_u64()? as u32, dur: c[2].as_u64()? as u32 })
+                        Some(Ch {
+                            token,
+                            start: c[1].as_u64()? as u32,
+                            dur: c[2].as_u64()? as u32,
+                        })
                     })
                     .collect()
             })
@@ -173,7 +219,13 @@ pub fn load_corpus(path: &Path) -> Result<Option<Vec<CorpusPiece>>> {
             .as_array()
             .map(|a| {
                 a.iter()
-                    .filter_map(|m| Some(Mel { rel: m[0].as_i64().map(|x| x as i32), start: m[1].as_u64()? as u32, dur: m[2].as_u64()? as u32 }))
+                    .filter_map(|m| {
+                        Some(Mel {
+                            rel: m[0].as_i64().map(|x| x as i32),
+                            start: m[1].as_u64()? as u32,
+                            dur: m[2].as_u64()? as u32,
+                        })
+                    })
                     .collect()
             })
             .unwrap_or_default();

@@ -57,14 +57,26 @@ fn hwm_kib() -> u64 {
 fn status_field(name: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 impl Inst {
     fn new(entry: &PluginEntry) -> Result<Inst> {
-        let host_info = HostInfo::new("bandmate-eval", "Bandmate", "https://example.invalid", "0.1").map_err(|e| anyhow!("{e:?}"))?;
-        let instance = PluginInstance::<Host>::new(|_| Shared, |_| (), entry, PLUGIN_ID, &host_info).map_err(|e| anyhow!("instance: {e:?}"))?;
+        let host_info = HostInfo::new(
+            "bandmate-eval",
+            "Bandmate",
+            "https://example.invalid",
+            "0.1",
+        )
+        .map_err(|e| anyhow!("{e:?}"))?;
+        let instance =
+            PluginInstance::<Host>::new(|_| Shared, |_| (), entry, PLUGIN_ID, &host_info)
+                .map_err(|e| anyhow!("instance: {e:?}"))?;
         let mut i = Inst {
             instance,
             processor: None,
@@ -78,9 +90,20 @@ impl Inst {
     }
 
     fn activate(&mut self) -> Result<()> {
-        let config = PluginAudioConfiguration { sample_rate: SR, min_frames_count: 1, max_frames_count: FRAMES };
-        let stopped = self.instance.activate(|_, _| (), config).map_err(|e| anyhow!("activate: {e:?}"))?;
-        self.processor = Some(stopped.start_processing().map_err(|e| anyhow!("start: {e:?}"))?);
+        let config = PluginAudioConfiguration {
+            sample_rate: SR,
+            min_frames_count: 1,
+            max_frames_count: FRAMES,
+        };
+        let stopped = self
+            .instance
+            .activate(|_, _| (), config)
+            .map_err(|e| anyhow!("activate: {e:?}"))?;
+        self.processor = Some(
+            stopped
+                .start_processing()
+                .map_err(|e| anyhow!("start: {e:?}"))?,
+        );
         Ok(())
     }
 
@@ -94,7 +117,9 @@ impl Inst {
     fn block(&mut self, playing: bool) -> Result<(Duration, usize)> {
         let beats = self.now as f64 / SR * 2.0;
         let bar = (beats / 4.0 + 1e-9).floor();
-        let mut flags = TransportFlags::HAS_TEMPO | TransportFlags::HAS_BEATS_TIMELINE | TransportFlags::HAS_TIME_SIGNATURE;
+        let mut flags = TransportFlags::HAS_TEMPO
+            | TransportFlags::HAS_BEATS_TIMELINE
+            | TransportFlags::HAS_TIME_SIGNATURE;
         if playing {
             flags |= TransportFlags::IS_PLAYING;
         }
@@ -122,10 +147,20 @@ impl Inst {
             latency: 0,
             channels: AudioPortBufferType::f32_output_only([l, r].into_iter()),
         }]);
-        let processor = self.processor.as_mut().ok_or_else(|| anyhow!("not active"))?;
+        let processor = self
+            .processor
+            .as_mut()
+            .ok_or_else(|| anyhow!("not active"))?;
         let t = Instant::now();
         processor
-            .process(&InputAudioBuffers::empty(), &mut outs, &in_events.as_input(), &mut out_events.as_output(), Some(self.now), Some(&tp))
+            .process(
+                &InputAudioBuffers::empty(),
+                &mut outs,
+                &in_events.as_input(),
+                &mut out_events.as_output(),
+                Some(self.now),
+                Some(&tp),
+            )
             .map_err(|e| anyhow!("process: {e:?}"))?;
         let dt = t.elapsed();
         self.now += u64::from(FRAMES);
@@ -135,18 +170,30 @@ impl Inst {
     fn state_ext(&self) -> *const clap_plugin_state {
         let plugin = self.instance.raw_instance();
         // SAFETY: CLAP extension query on a live plugin instance.
-        unsafe { (plugin.get_extension.expect("get_extension"))(plugin, CLAP_EXT_STATE.as_ptr()) as *const clap_plugin_state }
+        unsafe {
+            (plugin.get_extension.expect("get_extension"))(plugin, CLAP_EXT_STATE.as_ptr())
+                as *const clap_plugin_state
+        }
     }
 
     fn state(&mut self) -> Result<serde_json::Value> {
-        unsafe extern "C" fn write(stream: *const clap_ostream, buffer: *const c_void, size: u64) -> i64 {
+        unsafe extern "C" fn write(
+            stream: *const clap_ostream,
+            buffer: *const c_void,
+            size: u64,
+        ) -> i64 {
             // SAFETY: ctx is the Vec below; buffer holds `size` bytes (CLAP contract).
             let v = unsafe { &mut *((*stream).ctx as *mut Vec<u8>) };
-            v.extend_from_slice(unsafe { std::slice::from_raw_parts(buffer as *const u8, size as usize) });
+            v.extend_from_slice(unsafe {
+                std::slice::from_raw_parts(buffer as *const u8, size as usize)
+            });
             size as i64
         }
         let mut buf: Vec<u8> = Vec::new();
-        let stream = clap_ostream { ctx: &mut buf as *mut Vec<u8> as *mut c_void, write: Some(write) };
+        let stream = clap_ostream {
+            ctx: &mut buf as *mut Vec<u8> as *mut c_void,
+            write: Some(write),
+        };
         let ext = self.state_ext();
         let plugin = self.instance.raw_instance();
         // SAFETY: valid extension pointer and stream for the duration of the call.
@@ -162,11 +209,17 @@ impl Inst {
             data: Vec<u8>,
             pos: usize,
         }
-        unsafe extern "C" fn read(stream: *const clap_istream, buffer: *mut c_void, size: u64) -> i64 {
+        unsafe extern "C" fn read(
+            stream: *const clap_istream,
+            buffer: *mut c_void,
+            size: u64,
+        ) -> i64 {
             // SAFETY: ctx is the Reader below; buffer has room for `size` bytes (CLAP contract).
             let r = unsafe { &mut *((*stream).ctx as *mut Reader) };
             let n = (size as usize).min(r.data.len() - r.pos);
-            unsafe { std::ptr::copy_nonoverlapping(r.data[r.pos..].as_ptr(), buffer as *mut u8, n) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(r.data[r.pos..].as_ptr(), buffer as *mut u8, n)
+            };
             r.pos += n;
             n as i64
         }
@@ -174,7 +227,10 @@ impl Inst {
         let mut data = (json.len() as u64).to_le_bytes().to_vec();
         data.extend(json);
         let mut reader = Reader { data, pos: 0 };
-        let stream = clap_istream { ctx: &mut reader as *mut Reader as *mut c_void, read: Some(read) };
+        let stream = clap_istream {
+            ctx: &mut reader as *mut Reader as *mut c_void,
+            read: Some(read),
+        };
         let ext = self.state_ext();
         let plugin = self.instance.raw_instance();
         // SAFETY: as in `state`.
@@ -187,7 +243,8 @@ impl Inst {
 
     fn clip_notes(&mut self) -> Result<usize> {
         let st = self.state()?;
-        let field: serde_json::Value = serde_json::from_str(st["fields"]["clip"].as_str().unwrap_or("null"))?;
+        let field: serde_json::Value =
+            serde_json::from_str(st["fields"]["clip"].as_str().unwrap_or("null"))?;
         let clip: bandmate_engine::Clip = serde_json::from_value(field["clip"].clone())?;
         Ok(clip.note_count())
     }
@@ -195,7 +252,8 @@ impl Inst {
     /// Replaces the saved clip with `clip` (deactivate, load state, activate).
     fn set_clip(&mut self, clip: &bandmate_engine::Clip) -> Result<()> {
         let mut st = self.state()?;
-        let mut field: serde_json::Value = serde_json::from_str(st["fields"]["clip"].as_str().unwrap_or("null"))?;
+        let mut field: serde_json::Value =
+            serde_json::from_str(st["fields"]["clip"].as_str().unwrap_or("null"))?;
         field["clip"] = serde_json::to_value(clip)?;
         st["fields"]["clip"] = serde_json::Value::String(serde_json::to_string(&field)?);
         self.deactivate();
@@ -213,21 +271,41 @@ impl Drop for Inst {
 fn stats(mut v: Vec<f64>) -> (f64, f64, f64, f64, f64) {
     v.sort_by(f64::total_cmp);
     let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-    (v.iter().sum::<f64>() / v.len() as f64, q(0.5), q(0.99), q(0.999), v[v.len() - 1])
+    (
+        v.iter().sum::<f64>() / v.len() as f64,
+        q(0.5),
+        q(0.99),
+        q(0.999),
+        v[v.len() - 1],
+    )
 }
 
 pub fn run(args: &[String]) -> Result<()> {
-    let bundle = opt(args, "--bundle")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bundled/Bandmate.clap"));
-    let blocks: usize = opt(args, "--blocks").map(str::parse).transpose()?.unwrap_or(20_000);
-    let count: usize = opt(args, "--instances").map(str::parse).transpose()?.unwrap_or(8);
-    let size = std::fs::metadata(&bundle).with_context(|| format!("{} (build it with cargo xtask bundle bandmate --release)", bundle.display()))?.len();
+    let bundle = opt(args, "--bundle").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bundled/Bandmate.clap")
+    });
+    let blocks: usize = opt(args, "--blocks")
+        .map(str::parse)
+        .transpose()?
+        .unwrap_or(20_000);
+    let count: usize = opt(args, "--instances")
+        .map(str::parse)
+        .transpose()?
+        .unwrap_or(8);
+    let size = std::fs::metadata(&bundle)
+        .with_context(|| {
+            format!(
+                "{} (build it with cargo xtask bundle bandmate --release)",
+                bundle.display()
+            )
+        })?
+        .len();
 
     let rss0 = rss_kib();
     let t = Instant::now();
     // SAFETY: loading a CLAP plugin runs its initializers; the bundle is ours.
-    let entry = unsafe { PluginEntry::load(&bundle) }.map_err(|e| anyhow!("load {}: {e:?}", bundle.display()))?;
+    let entry = unsafe { PluginEntry::load(&bundle) }
+        .map_err(|e| anyhow!("load {}: {e:?}", bundle.display()))?;
     let t_load = t.elapsed();
     let rss_loaded = rss_kib();
     let t = Instant::now();
@@ -237,7 +315,12 @@ pub fn run(args: &[String]) -> Result<()> {
     let default_notes = first.clip_notes()?;
 
     // A full 8-bar arrangement (all five parts, rules so the clip does not depend on the backend).
-    let mut s = Settings { bars: 8, source: Source::Rules, seed: 3, ..Settings::default() };
+    let mut s = Settings {
+        bars: 8,
+        source: Source::Rules,
+        seed: 3,
+        ..Settings::default()
+    };
     s.enable_only(&PartKind::ALL);
     let clip = arrange::generate(&s)?.clip;
     first.set_clip(&clip)?;
@@ -276,17 +359,33 @@ pub fn run(args: &[String]) -> Result<()> {
         more.push(i);
     }
     let rss_n = rss_kib();
-    let per_extra = if count > 1 { (rss_n as f64 - rss1_played as f64) / (count - 1) as f64 } else { 0.0 };
+    let per_extra = if count > 1 {
+        (rss_n as f64 - rss1_played as f64) / (count - 1) as f64
+    } else {
+        0.0
+    };
 
     let secs = blocks as f64 * f64::from(FRAMES) / SR;
-    let ort = std::env::var("ORT_DYLIB_PATH").map_or("ORT_DYLIB_PATH unset".to_string(), |p| format!("ORT_DYLIB_PATH={p}"));
-    println!("| plugin measurement ({}, {:.0} MB; {ort}) | value |", bundle.display(), size as f64 / 1e6);
+    let ort = std::env::var("ORT_DYLIB_PATH").map_or("ORT_DYLIB_PATH unset".to_string(), |p| {
+        format!("ORT_DYLIB_PATH={p}")
+    });
+    println!(
+        "| plugin measurement ({}, {:.0} MB; {ort}) | value |",
+        bundle.display(),
+        size as f64 / 1e6
+    );
     println!("|---|---:|");
-    println!("| load the .clap (dlopen + entry init) | {:.1} ms |", t_load.as_secs_f64() * 1e3);
+    println!(
+        "| load the .clap (dlopen + entry init) | {:.1} ms |",
+        t_load.as_secs_f64() * 1e3
+    );
     println!("| first instance: create + activate (first activate generates the default clip: chord model load + 4 bars) | {:.1} ms |", t_first.as_secs_f64() * 1e3);
     if !t_more.is_empty() {
         let m = t_more.iter().sum::<f64>() / t_more.len() as f64;
-        println!("| later instances: create + activate (model already loaded), mean of {} | {m:.1} ms |", t_more.len());
+        println!(
+            "| later instances: create + activate (model already loaded), mean of {} | {m:.1} ms |",
+            t_more.len()
+        );
     }
     println!("| default clip notes / loaded 8-bar arrangement notes | {default_notes} / {loaded_notes} (engine: {}) |", clip.note_count());
     println!("| process() per {FRAMES}-sample block, playing (mean / median) | {mean:.2} / {p50:.2} µs |");
@@ -294,12 +393,27 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("| process() stopped (mean / median) | {imean:.2} / {ip50:.2} µs |");
     println!("| blocks timed / audio time / note events out | {blocks} / {secs:.0} s / {events} |");
     println!("| RSS before loading | {:.1} MiB |", rss0 as f64 / 1024.0);
-    println!("| RSS after dlopen | {:.1} MiB |", rss_loaded as f64 / 1024.0);
-    println!("| RSS with 1 instance (after the first activate) | {:.1} MiB |", rss1 as f64 / 1024.0);
-    println!("| RSS with 1 instance after playing | {:.1} MiB |", rss1_played as f64 / 1024.0);
-    println!("| RSS with {count} instances | {:.1} MiB |", rss_n as f64 / 1024.0);
+    println!(
+        "| RSS after dlopen | {:.1} MiB |",
+        rss_loaded as f64 / 1024.0
+    );
+    println!(
+        "| RSS with 1 instance (after the first activate) | {:.1} MiB |",
+        rss1 as f64 / 1024.0
+    );
+    println!(
+        "| RSS with 1 instance after playing | {:.1} MiB |",
+        rss1_played as f64 / 1024.0
+    );
+    println!(
+        "| RSS with {count} instances | {:.1} MiB |",
+        rss_n as f64 / 1024.0
+    );
     println!("| RSS per extra instance | {:.2} MiB |", per_extra / 1024.0);
-    println!("| peak RSS (VmHWM) | {:.1} MiB |", hwm_kib() as f64 / 1024.0);
+    println!(
+        "| peak RSS (VmHWM) | {:.1} MiB |",
+        hwm_kib() as f64 / 1024.0
+    );
     drop(more);
     drop(first);
     Ok(())
