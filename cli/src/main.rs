@@ -21,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Generate a clip and write it as a Standard MIDI File.
-    Generate(GenerateArgs),
+    Generate(Box<GenerateArgs>),
     /// Print the detected key (with confidence), tempo and meter of a .mid file.
     Analyze {
         /// The MIDI file to read.

@@ -314,7 +314,7 @@ fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, Str
         rhythm: s.harmonic_rhythm,
         complexity: s.complexity,
         adventure: s.adventure,
-        phrase_bars: if s.bars % 4 == 0 || s.bars > 4 {
+        phrase_bars: if s.bars.is_multiple_of(4) || s.bars > 4 {
             4
         } else {
             s.bars

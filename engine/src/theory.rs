@@ -367,7 +367,7 @@ impl Meter {
 
     /// Compound meters (6/8, 9/8, 12/8) group beats in threes.
     pub fn is_compound(self) -> bool {
-        self.denominator >= 8 && self.numerator % 3 == 0 && self.numerator > 3
+        self.denominator >= 8 && self.numerator.is_multiple_of(3) && self.numerator > 3
     }
 
     /// Felt pulses per bar: dotted quarters in compound meters, else the numerator.
@@ -393,7 +393,7 @@ impl Meter {
         } else if self.denominator >= 8 && n > 3 {
             // Odd eighth meters: 2s then a final 3 (5/8 = 2+3, 7/8 = 2+2+3).
             let mut g = vec![2; ((n - 3) / 2) as usize];
-            g.push(if (n - 3) % 2 == 0 { 3 } else { 2 });
+            g.push(if (n - 3).is_multiple_of(2) { 3 } else { 2 });
             if (n - 3) % 2 == 1 {
                 g.push(2);
             }

@@ -51,7 +51,7 @@ const BARS: u32 = 8;
 
 fn group_settings(i: usize) -> Settings {
     let (n, d) = METERS[(i / 24) % METERS.len()];
-    let mode = if (i / 12) % 2 == 0 {
+    let mode = if (i / 12).is_multiple_of(2) {
         Mode::Major
     } else {
         Mode::NaturalMinor
