@@ -13,22 +13,7 @@ use styles::{gm, Cell, DrumStyle, STYLES, TIMEKEEPERS};
 /// Longest drum note, in ticks (drum sounds are one-shots; the length only matters to editors).
 const HIT_TICKS: u32 = 60;
 
-const fn style_names() -> [&'static str; STYLES.len()] {
-    let mut out = [""; STYLES.len()];
-    let mut i = 0;
-    while i < STYLES.len() {
-        out[i] = STYLES[i].name;
-        i += 1;
-    }
-    out
-}
-
-const STYLE_NAMES: [&str; STYLES.len()] = style_names();
-
-/// Names of the drum styles, in display order.
-pub fn styles() -> &'static [&'static str] {
-    &STYLE_NAMES
-}
+crate::parts::style_table!("drum");
 
 /// The drum style named `name`, or [`PartError::UnknownStyle`] listing the known names.
 pub fn style(name: &str) -> Result<&'static DrumStyle, PartError> {

@@ -3,6 +3,45 @@
 use crate::clip::{ChordEvent, TICKS_PER_QUARTER};
 use crate::theory::{Key, Meter};
 
+/// Defines, for a module's `STYLES` table (rows with a `name` field): `STYLE_NAMES`, `styles()` (the
+/// names in display order) and, given the row type, `style(name)` — a case-insensitive lookup that
+/// fails with [`PartError::UnknownStyle`] listing the known names.
+macro_rules! style_table {
+    ($part:literal) => {
+        const STYLE_NAMES: [&str; STYLES.len()] = {
+            let mut out = [""; STYLES.len()];
+            let mut i = 0;
+            while i < STYLES.len() {
+                out[i] = STYLES[i].name;
+                i += 1;
+            }
+            out
+        };
+
+        #[doc = concat!("Names of the ", $part, " styles, in display order.")]
+        pub fn styles() -> &'static [&'static str] {
+            &STYLE_NAMES
+        }
+    };
+    ($part:literal, $row:ty) => {
+        $crate::parts::style_table!($part);
+
+        /// The style named `name` (case-insensitive), or [`PartError::UnknownStyle`].
+        pub fn style(name: &str) -> Result<&'static $row, PartError> {
+            let n = name.trim().to_ascii_lowercase();
+            STYLES
+                .iter()
+                .find(|s| s.name == n)
+                .ok_or_else(|| PartError::UnknownStyle {
+                    part: $part,
+                    style: name.to_string(),
+                    known: STYLE_NAMES.join(", "),
+                })
+        }
+    };
+}
+pub(crate) use style_table;
+
 pub mod bass;
 pub mod chords;
 pub mod keys;

@@ -140,35 +140,7 @@ pub const STYLES: &[BassStyle] = &[
     },
 ];
 
-const fn style_names() -> [&'static str; STYLES.len()] {
-    let mut out = [""; STYLES.len()];
-    let mut i = 0;
-    while i < STYLES.len() {
-        out[i] = STYLES[i].name;
-        i += 1;
-    }
-    out
-}
-
-const STYLE_NAMES: [&str; STYLES.len()] = style_names();
-
-/// Names of the bass styles, in display order.
-pub fn styles() -> &'static [&'static str] {
-    &STYLE_NAMES
-}
-
-/// The style named `name` (case-insensitive), or [`PartError::UnknownStyle`].
-pub fn style(name: &str) -> Result<&'static BassStyle, PartError> {
-    let n = name.trim().to_ascii_lowercase();
-    STYLES
-        .iter()
-        .find(|s| s.name == n)
-        .ok_or_else(|| PartError::UnknownStyle {
-            part: "bass",
-            style: name.to_string(),
-            known: STYLE_NAMES.join(", "),
-        })
-}
+super::style_table!("bass", BassStyle);
 
 /// Lowest and highest bass pitch for an octave shift (E1..G3 at 0).
 pub fn range(octave: i8) -> (i32, i32) {

@@ -154,35 +154,7 @@ pub const STYLES: &[KeysStyle] = &[
     },
 ];
 
-const fn style_names() -> [&'static str; STYLES.len()] {
-    let mut out = [""; STYLES.len()];
-    let mut i = 0;
-    while i < STYLES.len() {
-        out[i] = STYLES[i].name;
-        i += 1;
-    }
-    out
-}
-
-const STYLE_NAMES: [&str; STYLES.len()] = style_names();
-
-/// Names of the keys styles, in display order.
-pub fn styles() -> &'static [&'static str] {
-    &STYLE_NAMES
-}
-
-/// The style named `name` (case-insensitive), or [`PartError::UnknownStyle`].
-pub fn style(name: &str) -> Result<&'static KeysStyle, PartError> {
-    let n = name.trim().to_ascii_lowercase();
-    STYLES
-        .iter()
-        .find(|s| s.name == n)
-        .ok_or_else(|| PartError::UnknownStyle {
-            part: "keys",
-            style: name.to_string(),
-            known: STYLE_NAMES.join(", "),
-        })
-}
+super::style_table!("keys", KeysStyle);
 
 /// A keys part; `ctx.style` names the style. Voicings sit from G3 up (shifted by `octave`).
 pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {

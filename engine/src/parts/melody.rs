@@ -94,35 +94,7 @@ const CONTOURS: [[f32; 5]; 5] = [
     [0.5, -0.1, -0.6, -0.2, 0.3], // valley
 ];
 
-const fn style_names() -> [&'static str; STYLES.len()] {
-    let mut out = [""; STYLES.len()];
-    let mut i = 0;
-    while i < STYLES.len() {
-        out[i] = STYLES[i].name;
-        i += 1;
-    }
-    out
-}
-
-const STYLE_NAMES: [&str; STYLES.len()] = style_names();
-
-/// Names of the melody styles, in display order.
-pub fn styles() -> &'static [&'static str] {
-    &STYLE_NAMES
-}
-
-/// The style named `name` (case-insensitive), or [`PartError::UnknownStyle`].
-pub fn style(name: &str) -> Result<&'static MelodyStyle, PartError> {
-    let n = name.trim().to_ascii_lowercase();
-    STYLES
-        .iter()
-        .find(|s| s.name == n)
-        .ok_or_else(|| PartError::UnknownStyle {
-            part: "melody",
-            style: name.to_string(),
-            known: STYLE_NAMES.join(", "),
-        })
-}
+super::style_table!("melody", MelodyStyle);
 
 /// The 12-bit pitch-class set a style's melody uses in `key`.
 pub fn pitch_mask(st: &MelodyStyle, key: crate::theory::Key) -> u16 {
