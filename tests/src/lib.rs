@@ -1,1 +1,1 @@
-pub mod placeholder {}
+//! Integration tests of the bundled plugin (clack-host, Ardour) live in `tests/tests/`.
