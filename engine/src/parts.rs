@@ -87,3 +87,19 @@ impl PartContext<'_> {
         self.bar_ticks() * self.bars
     }
 }
+
+/// A chord track of one chord per bar from symbols, for tests.
+#[cfg(test)]
+pub(crate) fn test_track(names: &[&str], meter: Meter) -> Vec<ChordEvent> {
+    let bar = meter.bar_ticks(TICKS_PER_QUARTER);
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ChordEvent {
+            start: i as u32 * bar,
+            duration: bar,
+            chord: n.parse::<crate::chord::Chord>().expect("chord"),
+            roman: None,
+        })
+        .collect()
+}

@@ -18,7 +18,7 @@ fn seed_change_swaps_the_clip_and_releases_notes_first() {
     assert!(!sounding.is_empty());
     // New seed through a CLAP parameter event (IntParam: the CLAP value is the seed).
     let swap_request = s.now;
-    let beats = |now: u64| (now - 0) as f64 / 24_000.0;
+    let beats = |now: u64| now as f64 / 24_000.0;
     got.extend(s.block(
         512,
         Some(tp(beats(s.now))),

@@ -405,22 +405,9 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chord::Chord;
     use crate::theory::{Key, Meter};
 
-    fn track(names: &[&str], meter: Meter) -> Vec<ChordEvent> {
-        let bar = meter.bar_ticks(TICKS_PER_QUARTER);
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| ChordEvent {
-                start: i as u32 * bar,
-                duration: bar,
-                chord: n.parse::<Chord>().expect("chord"),
-                roman: None,
-            })
-            .collect()
-    }
+    use crate::parts::test_track as track;
 
     fn ctx<'a>(chords: &'a [ChordEvent], style: &'a str, meter: Meter) -> PartContext<'a> {
         PartContext {

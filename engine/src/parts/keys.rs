@@ -330,23 +330,10 @@ fn grid(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chord::Chord;
     use crate::theory::{Key, Meter};
     use crate::voicing::movement;
 
-    fn track(names: &[&str], meter: Meter) -> Vec<ChordEvent> {
-        let bar = meter.bar_ticks(TICKS_PER_QUARTER);
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| ChordEvent {
-                start: i as u32 * bar,
-                duration: bar,
-                chord: n.parse::<Chord>().expect("chord"),
-                roman: None,
-            })
-            .collect()
-    }
+    use crate::parts::test_track as track;
 
     fn ctx<'a>(chords: &'a [ChordEvent], style: &'a str, meter: Meter) -> PartContext<'a> {
         PartContext {
