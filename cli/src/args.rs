@@ -12,19 +12,19 @@ use std::path::PathBuf;
 pub struct GenerateArgs {
     /// Key, e.g. "A minor", "F# dorian", "Bb".
     #[arg(long, default_value = "C major")]
-    pub key: String,
+    pub key: Key,
     /// Tempo in beats per minute (20..=999).
     #[arg(long, default_value_t = 120.0)]
     pub tempo: f64,
     /// Time signature, e.g. 4/4, 6/8, 7/8.
     #[arg(long = "time-sig", default_value = "4/4")]
-    pub time_sig: String,
+    pub time_sig: Meter,
     /// Length in bars (1..=64).
     #[arg(long, default_value_t = 8)]
     pub bars: u32,
     /// Comma-separated parts: chords, melody, bass, keys, drums.
-    #[arg(long, default_value = "chords")]
-    pub parts: String,
+    #[arg(long, default_value = "chords", value_delimiter = ',', value_parser = part_kind)]
+    pub parts: Vec<PartKind>,
     /// Arrangement style preset (pop, rock, funk, jazz, ...): sets the chord model's style tag and
     /// the default bass, keys and drum styles (see `bandmate styles`).
     #[arg(long, default_value = "pop")]
@@ -33,11 +33,11 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Where chords and melody come from: model (default, falls back to rules with a reason) or rules.
-    #[arg(long, default_value = "model")]
-    pub engine: String,
+    #[arg(long, default_value = "model", value_parser = source)]
+    pub engine: Source,
     /// How often chords change: two-bars, bar, half-bar, mixed.
-    #[arg(long = "harmonic-rhythm", default_value = "bar")]
-    pub harmonic_rhythm: String,
+    #[arg(long = "harmonic-rhythm", default_value = "bar", value_parser = harmonic_rhythm)]
+    pub harmonic_rhythm: HarmonicRhythm,
     /// 0 = triads .. 1 = extended chords.
     #[arg(long, default_value_t = 0.3)]
     pub complexity: f32,
@@ -64,6 +64,25 @@ pub struct GenerateArgs {
     pub out: PathBuf,
 }
 
+/// A part name for `--parts` and `--part-style`.
+pub fn part_kind(s: &str) -> std::result::Result<PartKind, String> {
+    PartKind::parse(s.trim())
+        .ok_or_else(|| format!("unknown part {s:?} (known: chords, melody, bass, keys, drums)"))
+}
+
+fn source(s: &str) -> std::result::Result<Source, String> {
+    match s {
+        "model" => Ok(Source::Model),
+        "rules" => Ok(Source::Rules),
+        other => Err(format!("expected model or rules, got {other:?}")),
+    }
+}
+
+fn harmonic_rhythm(s: &str) -> std::result::Result<HarmonicRhythm, String> {
+    HarmonicRhythm::parse(s)
+        .ok_or_else(|| format!("expected one of two-bars, bar, half-bar, mixed; got {s:?}"))
+}
+
 fn unit(name: &str, v: f32) -> Result<f32> {
     if !(0.0..=1.0).contains(&v) {
         bail!("--{name} must be between 0 and 1, got {v}");
@@ -73,30 +92,8 @@ fn unit(name: &str, v: f32) -> Result<f32> {
 
 /// Turns command-line arguments into engine settings, rejecting anything out of range.
 pub fn settings(a: &GenerateArgs) -> Result<Settings> {
-    let key: Key = a
-        .key
-        .parse()
-        .with_context(|| format!("--key {:?}", a.key))?;
-    let meter: Meter = a
-        .time_sig
-        .parse()
-        .with_context(|| format!("--time-sig {:?}", a.time_sig))?;
-    let source = match a.engine.as_str() {
-        "model" => Source::Model,
-        "rules" => Source::Rules,
-        other => bail!("--engine must be model or rules, got {other:?}"),
-    };
-    let harmonic_rhythm = HarmonicRhythm::parse(&a.harmonic_rhythm).with_context(|| {
-        format!(
-            "--harmonic-rhythm must be one of two-bars, bar, half-bar, mixed; got {:?}",
-            a.harmonic_rhythm
-        )
-    })?;
     let mut kinds = Vec::new();
-    for name in a.parts.split(',').filter(|s| !s.trim().is_empty()) {
-        let kind = PartKind::parse(name).with_context(|| {
-            format!("unknown part {name:?} in --parts (known: chords, melody, bass, keys, drums)")
-        })?;
+    for &kind in &a.parts {
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }
@@ -105,14 +102,14 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
         bail!("--parts names no part (known: chords, melody, bass, keys, drums)");
     }
     let mut s = Settings {
-        key,
-        meter,
+        key: a.key,
+        meter: a.time_sig,
         tempo_bpm: a.tempo,
         bars: a.bars,
         seed: a.seed,
-        source,
+        source: a.engine,
         style: "pop".into(),
-        harmonic_rhythm,
+        harmonic_rhythm: a.harmonic_rhythm,
         complexity: unit("complexity", a.complexity)?,
         adventure: unit("adventure", a.adventure)?,
         density: unit("density", a.density)?,
@@ -136,8 +133,7 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
         let (part, style) = pair
             .split_once('=')
             .with_context(|| format!("--part-style entries look like part=style, got {pair:?}"))?;
-        let kind = PartKind::parse(part)
-            .with_context(|| format!("unknown part {part:?} in --part-style"))?;
+        let kind = part_kind(part).map_err(|e| anyhow::anyhow!("--part-style: {e}"))?;
         let opts = s
             .part_mut(kind)
             .with_context(|| format!("part {part:?} is not available"))?;
@@ -163,12 +159,16 @@ mod tests {
         Generate(GenerateArgs),
     }
 
-    fn args(extra: &[&str]) -> GenerateArgs {
+    fn try_args(extra: &[&str]) -> std::result::Result<GenerateArgs, clap::Error> {
         let mut v = vec!["bandmate", "generate"];
         v.extend_from_slice(extra);
-        match Cli::try_parse_from(v).expect("parse").command {
+        Cli::try_parse_from(v).map(|c| match c.command {
             Command::Generate(a) => a,
-        }
+        })
+    }
+
+    fn args(extra: &[&str]) -> GenerateArgs {
+        try_args(extra).expect("parse")
     }
 
     #[test]
@@ -208,7 +208,28 @@ mod tests {
             &["--style", "polka"],
             &["--swing", "1.5"],
         ] {
-            assert!(settings(&args(bad)).is_err(), "{bad:?}");
+            let rejected = match try_args(bad) {
+                Err(_) => true,
+                Ok(a) => settings(&a).is_err(),
+            };
+            assert!(rejected, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn typed_values_name_the_bad_token() {
+        let e = try_args(&["--key", "H major"]).err().expect("rejected");
+        assert!(e.to_string().contains("H major"), "{e}");
+        let e = try_args(&["--parts", "chords,tuba"])
+            .err()
+            .expect("rejected");
+        assert!(e.to_string().contains("tuba"), "{e}");
+        let a = args(&["--parts", "drums,bass,drums", "--time-sig", "7/8"]);
+        assert_eq!(
+            a.parts,
+            vec![PartKind::Drums, PartKind::Bass, PartKind::Drums]
+        );
+        let s = settings(&a).expect("settings");
+        assert_eq!(s.meter.to_string(), "7/8");
     }
 }

@@ -3,7 +3,8 @@
 use anyhow::{Context, Result};
 use bandmate_cli::analyze;
 use bandmate_cli::args::{settings, GenerateArgs};
-use bandmate_engine::{arrange, smf};
+use bandmate_engine::arrange::Source;
+use bandmate_engine::{arrange, model, smf};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -65,6 +66,12 @@ fn generate(a: &GenerateArgs) -> Result<()> {
         );
     }
     println!("engine: {}", clip.provenance.engine);
+    if s.source == Source::Model {
+        match model::backend_report() {
+            Ok(r) => println!("backend: {r}"),
+            Err(e) => println!("backend: none ({e}); the rule-based generators were used"),
+        }
+    }
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     Ok(())
 }

@@ -13,7 +13,10 @@ mod backend;
 mod runtime;
 pub mod sampling;
 
-pub use backend::{backend_name, init_backend, native_candidates, BackendKind, BackendPref};
+pub use backend::{
+    backend_name, backend_report, candidates_for, check_version, init_backend, native_candidates,
+    BackendKind, BackendPref, BackendReport, Candidate, RuntimeLocation, MIN_ORT_MINOR,
+};
 pub use runtime::{verify, ModelConfig, StepOut, MAX_OPSET};
 
 use crate::chord::RomanChord;

@@ -1,5 +1,7 @@
-//! Models on the pure-Rust tract backend (always available): parity with Python onnxruntime,
+//! Models on the pure-Rust tract backend (feature `tract`, opt-in): parity with Python onnxruntime,
 //! valid output for every key/mode/meter, determinism, config checks, timing.
+
+#![cfg(feature = "tract")]
 
 #[path = "model_common.rs"]
 mod common;

@@ -10,10 +10,10 @@
 //!
 //! Needs Ardour 7 (`apt-get install -y --no-install-recommends ardour`). Without it the tests fail,
 //! unless `BANDMATE_SKIP_ARDOUR=1`. Environment:
-//! - `BANDMATE_VST3`: the bundle to test (default `target/bundled/Bandmate.vst3`, built with
-//!   `cargo xtask bundle bandmate` when missing);
-//! - `BANDMATE_CLI`: the `bandmate` binary (default: `cargo build -p bandmate-cli`, then
-//!   `target/debug/bandmate`);
+//! - `BANDMATE_VST3`: the bundle to test (default `target/bundled/Bandmate.vst3`, made by
+//!   `cargo xtask bundle bandmate`; never built here);
+//! - `BANDMATE_CLI`: the `bandmate` binary (default `target/debug/bandmate`, which
+//!   `cargo xtask bundle bandmate` and `cargo test --workspace` build; never built here);
 //! - `BANDMATE_ARDOUR_LUA`: the Lua session tool (default `ardour7-lua` on PATH);
 //! - `BANDMATE_ARDOUR_SETTLE_S`: seconds to wait after adding Bandmate before rolling (default 5;
 //!   the plugin prepares its clip in the background);
@@ -26,7 +26,6 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
 
 /// Ardour 7's musical time resolution (Temporal::ticks_per_beat): positions handed to plugins and
@@ -105,55 +104,30 @@ fn run_logged(cmd: &mut Command, what: &str) {
     );
 }
 
-/// The Bandmate VST3 bundle: BANDMATE_VST3, or target/bundled/Bandmate.vst3 (bundled on demand).
+/// The Bandmate VST3 bundle: BANDMATE_VST3, or target/bundled/Bandmate.vst3.
 fn bundle() -> PathBuf {
-    static BUNDLE: OnceLock<PathBuf> = OnceLock::new();
-    BUNDLE
-        .get_or_init(|| {
-            if let Some(p) = std::env::var_os("BANDMATE_VST3") {
-                let p = PathBuf::from(p);
-                assert!(
-                    p.is_dir(),
-                    "BANDMATE_VST3={} is not a bundle directory",
-                    p.display()
-                );
-                return p;
-            }
-            let p = target_dir().join("bundled/Bandmate.vst3");
-            if !p.is_dir() {
-                eprintln!(
-                    "{} missing: running cargo xtask bundle bandmate",
-                    p.display()
-                );
-                run_logged(
-                    Command::new(env!("CARGO"))
-                        .args(["xtask", "bundle", "bandmate"])
-                        .current_dir(root()),
-                    "cargo xtask bundle bandmate",
-                );
-            }
-            assert!(p.is_dir(), "{} still missing after bundling", p.display());
-            p
-        })
-        .clone()
+    let p = std::env::var_os("BANDMATE_VST3")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("bundled/Bandmate.vst3"));
+    assert!(
+        p.is_dir(),
+        "{} is missing: bundle it first with `cargo xtask bundle bandmate` (or set BANDMATE_VST3)",
+        p.display()
+    );
+    p
 }
 
-/// The `bandmate` CLI binary.
+/// The `bandmate` CLI binary: BANDMATE_CLI, or target/debug/bandmate.
 fn cli() -> PathBuf {
-    static CLI: OnceLock<PathBuf> = OnceLock::new();
-    CLI.get_or_init(|| {
-        if let Some(p) = std::env::var_os("BANDMATE_CLI") {
-            return PathBuf::from(p);
-        }
-        run_logged(
-            Command::new(env!("CARGO"))
-                .args(["build", "-q", "-p", "bandmate-cli", "--bin", "bandmate"])
-                .current_dir(root()),
-            "cargo build -p bandmate-cli",
-        );
-        target_dir().join("debug/bandmate")
-    })
-    .clone()
+    let p = std::env::var_os("BANDMATE_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/bandmate"));
+    assert!(
+        p.is_file(),
+        "{} is missing: build it first (`cargo xtask bundle bandmate` builds it with the plugin), or set BANDMATE_CLI",
+        p.display()
+    );
+    p
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -1,9 +1,7 @@
 //! Note-off guarantees across the plugin's life (clip swap, bypass, deactivate), MIDI input
 //! (thru and history) and state restore, through CLAP on the bundled plugin.
 
-mod support;
-
-use support::*;
+use bandmate_tests::*;
 
 fn tp(beats: f64) -> Tp {
     Tp::at(true, 120.0, beats, (4, 4))

@@ -2,10 +2,8 @@
 //! at 120 bpm 4/4 and checks every note event against the clip; stop releases every note.
 //! Needs `cargo xtask bundle bandmate --features assert_process_allocs` first.
 
-mod support;
-
 use bandmate_engine::arrange::{generate, Settings};
-use support::*;
+use bandmate_tests::*;
 
 #[test]
 fn descriptor_and_ports() {

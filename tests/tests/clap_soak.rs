@@ -4,9 +4,7 @@
 //! final stop must leave nothing sounding. The bundle is built with `assert_process_allocs`, so
 //! any allocation on the audio thread aborts this test.
 
-mod support;
-
-use support::*;
+use bandmate_tests::*;
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);

@@ -2,10 +2,8 @@
 //! bundled plugin: block sizes 1..4096, sample rates 44.1..192 kHz, tempo and meter changes,
 //! 3/4 6/8 7/8, host loops that cut through notes, seeks, starting mid-bar, no transport.
 
-mod support;
-
 use bandmate_engine::clip::Clip;
-use support::*;
+use bandmate_tests::*;
 
 /// Enables drums and humanize (notes on every 16th, off the sample grid) and waits for the clip.
 fn busy_clip(s: &mut Session, meter: (u16, u16)) -> Clip {

@@ -1,8 +1,17 @@
-//! `cargo xtask bundle bandmate [...]`: nice-plug-xtask's bundler, then ONNX Runtime's shared
-//! library copied beside the .clap and inside the .vst3 so the native backend loads from there.
+//! `cargo xtask bundle bandmate [--release] [--features F] [--no-build]`: one `cargo build` of the
+//! plugin and the CLI together (same profile and features, so nothing is compiled twice), then
+//! nice-plug-xtask's bundler, then ONNX Runtime copied into Bandmate's private runtime folders:
+//! `target/bundled/Bandmate/` beside the .clap and `Bandmate.vst3/Contents/x86_64-linux/`.
+//! `--no-build` bundles what an earlier build (e.g. `cargo test --no-run`) left in target/.
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
+
+/// The plugin package and the packages built with it.
+const PLUGIN: &str = "bandmate";
+const WITH: &[&str] = &["bandmate-cli"];
+/// The private runtime folder's name, beside `Bandmate.clap`.
+pub const RUNTIME_DIR: &str = "Bandmate";
 
 /// Where to take libonnxruntime from: `ORT_DYLIB_PATH`, else the venv `.ci/deps` makes.
 fn onnxruntime_library(root: &Path) -> Option<PathBuf> {
@@ -30,28 +39,136 @@ fn onnxruntime_library(root: &Path) -> Option<PathBuf> {
     None
 }
 
-pub fn run(root: &Path, args: Vec<String>) -> Result<()> {
-    nice_plug_xtask::main_with_args("cargo xtask", args).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let bundled = root.join("target/bundled");
-    let Some(lib) = onnxruntime_library(root) else {
+/// Cargo arguments for building several packages at once: a bare `--features f` becomes
+/// `--features bandmate/f` (cargo only takes bare features for a single package).
+fn build_args(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let qualify = |list: &str| {
+            list.split([',', ' '])
+                .filter(|f| !f.is_empty())
+                .map(|f| {
+                    if f.contains('/') {
+                        f.to_string()
+                    } else {
+                        format!("{PLUGIN}/{f}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        if a == "--features" || a == "-F" {
+            if let Some(list) = it.next() {
+                out.push("--features".into());
+                out.push(qualify(list));
+            }
+        } else if let Some(list) = a.strip_prefix("--features=") {
+            out.push(format!("--features={}", qualify(list)));
+        } else {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let root = crate::root();
+    let (flags, packages): (Vec<String>, Vec<String>) = {
+        let mut flags = Vec::new();
+        let mut packages = Vec::new();
+        let mut it = args.iter().peekable();
+        while let Some(a) = it.next() {
+            if a == "-p" {
+                if let Some(p) = it.next() {
+                    packages.push(p.clone());
+                }
+            } else if !a.starts_with('-') && packages.is_empty() && flags.is_empty() {
+                packages.push(a.clone());
+            } else {
+                flags.push(a.clone());
+                if a == "--features" || a == "-F" || a == "--profile" || a == "--target" {
+                    if let Some(v) = it.next() {
+                        flags.push(v.clone());
+                    }
+                }
+            }
+        }
+        (flags, packages)
+    };
+    if packages.iter().any(|p| p != PLUGIN) {
+        bail!("usage: cargo xtask bundle {PLUGIN} [--release] [--features F] [--no-build]");
+    }
+    let no_build = flags.iter().any(|f| f == "--no-build");
+    let flags: Vec<String> = flags.into_iter().filter(|f| f != "--no-build").collect();
+    nice_plug_xtask::chdir_workspace_root().map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !no_build {
+        let mut all = vec![PLUGIN.to_string()];
+        all.extend(WITH.iter().map(|s| s.to_string()));
+        nice_plug_xtask::build(&all, &build_args(&flags)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let target = crate::target_dir();
+    nice_plug_xtask::bundle(&target, PLUGIN, &flags, false).map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    let bundled = target.join("bundled");
+    // The bundler copies a binary named like the plugin package as a standalone app: here that is
+    // the CLI (`bandmate`), not a standalone, and its name is the runtime folder's.
+    let stray = bundled.join(RUNTIME_DIR);
+    if stray.is_file() {
+        std::fs::remove_file(&stray).with_context(|| format!("removing {}", stray.display()))?;
+    }
+    let Some(lib) = onnxruntime_library(&root) else {
         eprintln!(
             "note: libonnxruntime not found (set ORT_DYLIB_PATH or run .ci/deps); the bundles will use the pure-Rust tract backend"
         );
         return Ok(());
     };
-    let mut targets = Vec::new();
+    let file_name = lib
+        .file_name()
+        .map(|n| n.to_os_string())
+        .context("ONNX Runtime path has no file name")?;
+    let mut dirs = Vec::new();
     if bundled.join("Bandmate.clap").exists() {
-        targets.push(bundled.clone());
+        dirs.push(bundled.join(RUNTIME_DIR));
     }
     let vst3_bin = bundled.join("Bandmate.vst3/Contents/x86_64-linux");
     if vst3_bin.is_dir() {
-        targets.push(vst3_bin);
+        dirs.push(vst3_bin);
     }
-    for dir in targets {
-        let dst = dir.join("libonnxruntime.so");
+    for dir in dirs {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        // One runtime per folder: a stale copy of another version would be tried too.
+        for old in std::fs::read_dir(&dir)?.flatten() {
+            let n = old.file_name();
+            if n.to_str().is_some_and(|n| n.starts_with("libonnxruntime")) && n != file_name {
+                std::fs::remove_file(old.path())?;
+            }
+        }
+        let dst = dir.join(&file_name);
         std::fs::copy(&lib, &dst)
             .with_context(|| format!("copying {} to {}", lib.display(), dst.display()))?;
         println!("copied {} to {}", lib.display(), dst.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build_args;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn features_are_qualified_for_a_multi_package_build() {
+        assert_eq!(
+            build_args(&s(&["--release", "--features", "assert_process_allocs"])),
+            s(&["--release", "--features", "bandmate/assert_process_allocs"])
+        );
+        assert_eq!(
+            build_args(&s(&["--features=a,bandmate-cli/b"])),
+            s(&["--features=bandmate/a,bandmate-cli/b"])
+        );
+    }
 }

@@ -1,8 +1,10 @@
-//! `cargo xtask install [--release]`: bundles the plugin and copies it into ~/.clap and ~/.vst3.
+//! `cargo xtask install [--release]`: bundles the plugin (and builds the CLI with it), then copies
+//! `Bandmate.clap` into ~/.clap with ONNX Runtime in the private folder ~/.clap/Bandmate/, and
+//! `Bandmate.vst3` (runtime inside the bundle) into ~/.vst3.
 
+use crate::bundle::RUNTIME_DIR;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
@@ -20,26 +22,21 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+/// Replaces `dst` (a folder) with a copy of `src`.
+fn replace_dir(src: &Path, dst: &Path) -> Result<()> {
+    if dst.exists() {
+        std::fs::remove_dir_all(dst).with_context(|| format!("removing {}", dst.display()))?;
+    }
+    copy_dir(src, dst)
 }
 
 pub fn run(args: &[String]) -> Result<()> {
-    let root = workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
-        .args(["xtask", "bundle", "bandmate"])
-        .args(args);
-    let status = cmd.status().context("running cargo xtask bundle")?;
-    if !status.success() {
-        bail!("bundling failed");
-    }
+    let mut bundle_args = vec!["bandmate".to_string()];
+    bundle_args.extend(args.iter().cloned());
+    crate::bundle::run(&bundle_args)?;
+
     let home = PathBuf::from(std::env::var("HOME").context("HOME is not set")?);
-    let bundled = root.join("target/bundled");
+    let bundled = crate::target_dir().join("bundled");
     let clap_src = bundled.join("Bandmate.clap");
     let vst3_src = bundled.join("Bandmate.vst3");
     if !clap_src.exists() || !vst3_src.exists() {
@@ -53,28 +50,33 @@ pub fn run(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&clap_dir)?;
     let clap_dst = clap_dir.join("Bandmate.clap");
     if clap_src.is_dir() {
-        copy_dir(&clap_src, &clap_dst)?;
+        replace_dir(&clap_src, &clap_dst)?;
     } else {
         std::fs::copy(&clap_src, &clap_dst)?;
     }
-    for extra in std::fs::read_dir(&bundled)? {
-        let p = extra?.path();
-        if p.file_name()
-            .and_then(|n| n.to_str())
+    let runtime_src = bundled.join(RUNTIME_DIR);
+    if runtime_src.is_dir() {
+        replace_dir(&runtime_src, &clap_dir.join(RUNTIME_DIR))?;
+    }
+    for stale in std::fs::read_dir(&clap_dir)?.flatten() {
+        let name = stale.file_name();
+        if name
+            .to_str()
             .is_some_and(|n| n.starts_with("libonnxruntime"))
         {
-            let name = p.file_name().unwrap_or_default();
-            std::fs::copy(&p, clap_dir.join(name))?;
+            println!(
+                "note: {} is not used by Bandmate any more (its runtime lives in {}); remove it unless another plugin needs it",
+                stale.path().display(),
+                clap_dir.join(RUNTIME_DIR).display()
+            );
         }
     }
     let vst3_dst = home.join(".vst3/Bandmate.vst3");
-    if vst3_dst.exists() {
-        std::fs::remove_dir_all(&vst3_dst)?;
-    }
-    copy_dir(&vst3_src, &vst3_dst)?;
+    replace_dir(&vst3_src, &vst3_dst)?;
     println!(
-        "installed {} and {}",
+        "installed {} (runtime in {}) and {}",
         clap_dst.display(),
+        clap_dir.join(RUNTIME_DIR).display(),
         vst3_dst.display()
     );
     Ok(())

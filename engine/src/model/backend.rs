@@ -1,6 +1,7 @@
-//! Run-time choice of the ONNX backend behind `ort`: native ONNX Runtime when `libonnxruntime.so`
-//! can be loaded (beside the plugin/binary, then `ORT_DYLIB_PATH`), otherwise tract (pure Rust,
-//! through `ort-tract`). The choice is made once per process: `ort::set_api` cannot be undone.
+//! Run-time choice of the ONNX backend behind `ort`: native ONNX Runtime when a `libonnxruntime`
+//! of a supported version loads from one of Bandmate's locations (see [`native_candidates`]),
+//! otherwise tract (pure Rust, through `ort-tract`). The choice is made once per process:
+//! `ort::set_api` cannot be undone. [`backend_report`] says what was chosen and why.
 
 use super::ModelError;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::sync::OnceLock;
 pub enum BackendKind {
     /// ONNX Runtime loaded from a shared library.
     Native,
-    /// tract, pure Rust (always available).
+    /// tract, pure Rust (compiled in with the `tract` feature).
     Tract,
 }
 
@@ -28,6 +29,93 @@ pub(crate) struct Backend {
     pub kind: BackendKind,
     pub name: &'static str,
     pub env: ort::environment::Environment,
+    pub report: BackendReport,
+}
+
+/// The oldest ONNX Runtime this build accepts: the release that introduced the ORT C API version
+/// `ort` is compiled against (1.N provides API N).
+pub const MIN_ORT_MINOR: u32 = ort_sys::ORT_API_VERSION;
+
+/// Where a candidate ONNX Runtime library was looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuntimeLocation {
+    /// The plugin's private runtime folder beside its binary (`Bandmate/` beside the .clap,
+    /// the binary folder inside the .vst3 bundle).
+    PluginBundle,
+    /// Beside the executable (the CLI).
+    BesideExecutable,
+    /// The installed plugin's runtime folder, `~/.clap/Bandmate/`.
+    InstalledPlugin,
+    /// The venv the set-up script makes, `target/ort-venv` above the executable.
+    SetupVenv,
+    /// The `ORT_DYLIB_PATH` environment variable.
+    EnvVar,
+    /// A path the caller asked for.
+    Requested,
+}
+
+impl RuntimeLocation {
+    /// Words for messages, e.g. "the plugin's runtime folder".
+    pub fn describe(self) -> &'static str {
+        match self {
+            RuntimeLocation::PluginBundle => "inside the plugin's bundle",
+            RuntimeLocation::BesideExecutable => "beside the executable",
+            RuntimeLocation::InstalledPlugin => "the installed plugin's runtime folder",
+            RuntimeLocation::SetupVenv => "the set-up's venv",
+            RuntimeLocation::EnvVar => "ORT_DYLIB_PATH",
+            RuntimeLocation::Requested => "the requested path",
+        }
+    }
+}
+
+/// A library path to try and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub location: RuntimeLocation,
+}
+
+/// What the backend choice found: the library that loaded, and every one refused with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendReport {
+    pub kind: BackendKind,
+    /// e.g. "onnxruntime 1.32.0 (native)".
+    pub name: String,
+    pub loaded: Option<Candidate>,
+    pub refused: Vec<(Candidate, String)>,
+    /// Set when tract was asked for (preference or `BANDMATE_MODEL_BACKEND`).
+    pub forced: Option<String>,
+}
+
+impl std::fmt::Display for BackendReport {
+    /// One or more lines: the backend, where it was loaded from, and what was refused.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.name)?;
+        match (&self.loaded, &self.forced) {
+            (Some(c), _) => write!(f, " from {} ({})", c.path.display(), c.location.describe())?,
+            (None, Some(why)) => write!(f, ": {why}")?,
+            (None, None) if self.refused.is_empty() => write!(
+                f,
+                ": no ONNX Runtime found (looked beside the binary, in ~/.clap/Bandmate, in the set-up's venv and at ORT_DYLIB_PATH)"
+            )?,
+            (None, None) => write!(f, ": no usable ONNX Runtime")?,
+        }
+        for (c, why) in &self.refused {
+            write!(
+                f,
+                "\n  refused {} ({}): {why}",
+                c.path.display(),
+                c.location.describe()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The report of the active backend (initializing it with `Auto` when needed), or why no backend
+/// could start.
+pub fn backend_report() -> Result<&'static BackendReport, ModelError> {
+    backend().map(|b| &b.report)
 }
 
 static BACKEND: OnceLock<Result<Backend, ModelError>> = OnceLock::new();
@@ -67,67 +155,188 @@ pub fn backend_name() -> &'static str {
 }
 
 fn init(pref: BackendPref) -> Result<Backend, ModelError> {
-    let pref = match (
-        pref,
-        std::env::var("BANDMATE_MODEL_BACKEND").ok().as_deref(),
-    ) {
+    let env_choice = std::env::var("BANDMATE_MODEL_BACKEND").ok();
+    let pref = match (pref, env_choice.as_deref()) {
         (BackendPref::Auto, Some("tract")) => BackendPref::Tract,
         (BackendPref::Auto, Some("native")) => BackendPref::Native(None),
         (p, _) => p,
     };
-    let (kind, name) = match pref {
-        BackendPref::Tract => (BackendKind::Tract, set_tract()),
+    let mut report = BackendReport {
+        kind: BackendKind::Tract,
+        name: String::new(),
+        loaded: None,
+        refused: Vec::new(),
+        forced: None,
+    };
+    let name = match pref {
+        BackendPref::Tract => {
+            report.forced = Some(if env_choice.as_deref() == Some("tract") {
+                "chosen by BANDMATE_MODEL_BACKEND=tract".into()
+            } else {
+                "requested".into()
+            });
+            set_tract().ok_or_else(|| ModelError::Backend {
+                reason: NO_TRACT.into(),
+            })?
+        }
         BackendPref::Native(path) => {
             let cands = match path {
-                Some(p) => vec![p],
+                Some(p) => vec![Candidate {
+                    path: p,
+                    location: RuntimeLocation::Requested,
+                }],
                 None => native_candidates(),
             };
-            let name = set_native(&cands)?;
-            (BackendKind::Native, name)
+            match set_native(&cands, &mut report) {
+                Some(name) => name,
+                None => {
+                    return Err(ModelError::Backend {
+                        reason: report.to_string(),
+                    })
+                }
+            }
         }
-        BackendPref::Auto => match set_native(&native_candidates()) {
-            Ok(name) => (BackendKind::Native, name),
-            Err(_) => (BackendKind::Tract, set_tract()),
+        BackendPref::Auto => match set_native(&native_candidates(), &mut report) {
+            Some(name) => name,
+            None => match set_tract() {
+                Some(name) => name,
+                None => {
+                    report.name = "no backend".into();
+                    return Err(ModelError::Backend {
+                        reason: format!("{report}; {NO_TRACT}"),
+                    });
+                }
+            },
         },
     };
+    report.kind = if report.loaded.is_some() {
+        BackendKind::Native
+    } else {
+        BackendKind::Tract
+    };
+    report.name = name.to_string();
     let env = ort::environment::init()
         .with_name("bandmate")
         .build()
         .map_err(|e| ModelError::Backend {
             reason: format!("{name}: cannot create environment: {e}"),
         })?;
-    Ok(Backend { kind, name, env })
+    Ok(Backend {
+        kind: report.kind,
+        name,
+        env,
+        report,
+    })
 }
 
-fn set_tract() -> &'static str {
+const NO_TRACT: &str = "this build has no tract fallback (cargo feature `tract`)";
+
+#[cfg(feature = "tract")]
+fn set_tract() -> Option<&'static str> {
     ort::set_api(ort_tract::api());
-    "tract (pure Rust)"
+    Some("tract (pure Rust)")
 }
 
-/// Places to look for the ONNX Runtime library, in order: beside the binary that contains this
-/// code (the plugin .so/.clap), beside the executable, then `ORT_DYLIB_PATH`.
-pub fn native_candidates() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(p) = own_binary_path() {
-        if let Some(d) = p.parent() {
-            dirs.push(d.to_path_buf());
+#[cfg(not(feature = "tract"))]
+fn set_tract() -> Option<&'static str> {
+    None
+}
+
+/// Places to look for ONNX Runtime, in order. In a plugin: its private runtime folder
+/// (`Bandmate/` beside `Bandmate.clap`, or the binary folder inside `Bandmate.vst3`), then
+/// `ORT_DYLIB_PATH`. In an executable (the CLI): beside it, `~/.clap/Bandmate/`, the set-up's
+/// venv (`target/ort-venv` above it), then `ORT_DYLIB_PATH`. Never a loose library in a folder
+/// other plugins share.
+pub fn native_candidates() -> Vec<Candidate> {
+    let exe = std::env::current_exe().ok();
+    let own = own_binary_path();
+    let in_plugin = match (&own, &exe) {
+        (Some(o), Some(e)) => {
+            let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            canon(o) != canon(e)
         }
-    }
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(d) = exe.parent() {
-            if !dirs.iter().any(|x| x == d) {
-                dirs.push(d.to_path_buf());
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let venv_roots: Vec<PathBuf> = exe
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|d| d.ancestors().take(3).map(|a| a.join("ort-venv")).collect())
+        .unwrap_or_default();
+    candidates_for(
+        if in_plugin { own.as_deref() } else { None },
+        if in_plugin { None } else { exe.as_deref() },
+        home.as_deref(),
+        &venv_roots,
+        std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from),
+    )
+}
+
+/// The search order of [`native_candidates`] for explicit inputs: the plugin binary (when
+/// running inside a plugin), the executable (when not), `$HOME`, venv roots, `ORT_DYLIB_PATH`.
+pub fn candidates_for(
+    plugin: Option<&Path>,
+    exe: Option<&Path>,
+    home: Option<&Path>,
+    venv_roots: &[PathBuf],
+    env: Option<PathBuf>,
+) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let push = |dir: &Path, location: RuntimeLocation, out: &mut Vec<Candidate>| {
+        for path in lib_in(dir) {
+            if !out.iter().any(|c| c.path == path) {
+                out.push(Candidate { path, location });
+            }
+        }
+    };
+    if let Some(p) = plugin {
+        if let Some(d) = p.parent() {
+            let stem = p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .filter(|s| !s.is_empty())
+                .unwrap_or("Bandmate");
+            push(&d.join(stem), RuntimeLocation::PluginBundle, &mut out);
+            push(&d.join("Bandmate"), RuntimeLocation::PluginBundle, &mut out);
+            if d.ancestors()
+                .any(|a| a.extension().is_some_and(|e| e == "vst3"))
+            {
+                push(d, RuntimeLocation::PluginBundle, &mut out);
             }
         }
     }
-    let mut out = Vec::new();
-    for d in dirs {
-        out.extend(lib_in(&d));
-    }
-    if let Ok(p) = std::env::var("ORT_DYLIB_PATH") {
-        if !p.is_empty() {
-            out.push(PathBuf::from(p));
+    if let Some(e) = exe {
+        if let Some(d) = e.parent() {
+            push(d, RuntimeLocation::BesideExecutable, &mut out);
         }
+        if let Some(h) = home {
+            push(
+                &h.join(".clap").join("Bandmate"),
+                RuntimeLocation::InstalledPlugin,
+                &mut out,
+            );
+        }
+        for v in venv_roots {
+            let Ok(rd) = std::fs::read_dir(v.join("lib")) else {
+                continue;
+            };
+            let mut pys: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            pys.sort();
+            for py in pys {
+                push(
+                    &py.join("site-packages/onnxruntime/capi"),
+                    RuntimeLocation::SetupVenv,
+                    &mut out,
+                );
+            }
+        }
+    }
+    if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
+        out.push(Candidate {
+            path: p,
+            location: RuntimeLocation::EnvVar,
+        });
     }
     out
 }
@@ -187,23 +396,35 @@ fn own_binary_path() -> Option<PathBuf> {
     None
 }
 
-fn set_native(cands: &[PathBuf]) -> Result<&'static str, ModelError> {
-    if cands.is_empty() {
-        return Err(ModelError::Backend {
-            reason: "libonnxruntime not found beside the binary and ORT_DYLIB_PATH is not set"
-                .into(),
-        });
-    }
-    let mut reasons = Vec::new();
-    for p in cands {
-        match load_native(p) {
-            Ok(name) => return Ok(name),
-            Err(e) => reasons.push(format!("{}: {e}", p.display())),
+/// Tries each candidate in order; the first that loads wins. Refusals go into the report.
+fn set_native(cands: &[Candidate], report: &mut BackendReport) -> Option<&'static str> {
+    for c in cands {
+        match load_native(&c.path) {
+            Ok(name) => {
+                report.loaded = Some(c.clone());
+                return Some(name);
+            }
+            Err(e) => report.refused.push((c.clone(), e)),
         }
     }
-    Err(ModelError::Backend {
-        reason: reasons.join("; "),
-    })
+    None
+}
+
+/// `Ok` when an ONNX Runtime version string ("1.32.0") is one this build can use.
+pub fn check_version(version: &str) -> Result<(), String> {
+    let mut it = version.trim().split('.');
+    let major = it.next().and_then(|m| m.parse::<u32>().ok());
+    let minor = it.next().and_then(|m| m.parse::<u32>().ok());
+    match (major, minor) {
+        (Some(1), Some(minor)) if minor >= MIN_ORT_MINOR => Ok(()),
+        (Some(1), Some(_)) => Err(format!(
+            "ONNX Runtime {version} is too old: Bandmate needs 1.{MIN_ORT_MINOR} or newer"
+        )),
+        (Some(_), Some(_)) => Err(format!(
+            "ONNX Runtime {version} is not a 1.x release this build was made for (1.{MIN_ORT_MINOR} or newer)"
+        )),
+        _ => Err(format!("unreadable ONNX Runtime version {version:?}")),
+    }
 }
 
 fn load_native(path: &Path) -> Result<&'static str, String> {
@@ -218,14 +439,6 @@ fn load_native(path: &Path) -> Result<&'static str, String> {
     if base.is_null() {
         return Err("OrtGetApiBase returned null".into());
     }
-    // SAFETY: base is a valid OrtApiBase from the library.
-    let api = unsafe { ((*base).GetApi)(ort_sys::ORT_API_VERSION) };
-    if api.is_null() {
-        return Err(format!(
-            "the library does not provide ORT API version {}",
-            ort_sys::ORT_API_VERSION
-        ));
-    }
     // SAFETY: base is valid; the version string is static in the library.
     let version = unsafe {
         let v = ((*base).GetVersionString)();
@@ -235,6 +448,15 @@ fn load_native(path: &Path) -> Result<&'static str, String> {
             std::ffi::CStr::from_ptr(v).to_string_lossy().into_owned()
         }
     };
+    check_version(&version)?;
+    // SAFETY: base is a valid OrtApiBase from the library.
+    let api = unsafe { ((*base).GetApi)(ort_sys::ORT_API_VERSION) };
+    if api.is_null() {
+        return Err(format!(
+            "the library does not provide ORT API version {}",
+            ort_sys::ORT_API_VERSION
+        ));
+    }
     // SAFETY: api points to a complete OrtApi table that lives as long as the library, which we
     // keep loaded for the rest of the process (leaked below).
     let table = unsafe { std::ptr::read(api) };

@@ -1,9 +1,9 @@
 //! A tiny CLAP host (clack-host 0.2) around the bundled Bandmate plugin, for the integration
-//! tests. The test thread is the plugin's main thread and also runs `process()`.
+//! tests and `cargo xtask eval plugin`. The calling thread is the plugin's main thread and also
+//! runs `process()`.
 //!
 //! The plugin's clip is read from its saved state (CLAP `state` extension): nice-plug writes a
 //! u64 LE length and JSON `{"params": {...}, "fields": {"clip": "<JSON of Option<SavedClip>>"}}`.
-#![allow(dead_code)]
 
 use bandmate_engine::clip::Clip;
 use bandmate_engine::theory::Meter;
@@ -18,6 +18,7 @@ use clap_sys::ext::state::{clap_plugin_state, CLAP_EXT_STATE};
 use clap_sys::stream::{clap_istream, clap_ostream};
 use std::ffi::{c_void, CStr};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 pub const PLUGIN_ID: &CStr = c"org.bandmate.bandmate";
 
@@ -154,26 +155,44 @@ pub struct Session {
     left: Vec<f32>,
     right: Vec<f32>,
     ports: AudioPorts,
+    /// Wall time of the last `process()` call.
+    pub last_process: Duration,
+}
+
+/// Loads a .clap file (dlopen + the CLAP entry's init).
+pub fn load_entry(path: &std::path::Path) -> Result<PluginEntry, String> {
+    // SAFETY: loading a CLAP plugin runs its initializers; the bundle is Bandmate's own.
+    unsafe { PluginEntry::load(path) }.map_err(|e| format!("load {}: {e:?}", path.display()))
 }
 
 impl Session {
     /// Loads the bundle, creates and activates the plugin.
     pub fn new(sample_rate: f64, max_frames: u32) -> Session {
-        let entry = unsafe { PluginEntry::load(bundle_path()) }.expect("load the .clap");
+        let entry = load_entry(&bundle_path()).expect("load the .clap");
+        Session::from_entry(&entry, sample_rate, max_frames).expect("instance")
+    }
+
+    /// Creates and activates an instance from an already loaded entry (as a host does for its
+    /// second instance of a plugin).
+    pub fn from_entry(
+        entry: &PluginEntry,
+        sample_rate: f64,
+        max_frames: u32,
+    ) -> Result<Session, String> {
         let host_info = HostInfo::new(
             "bandmate-tests",
             "Bandmate",
             "https://example.invalid",
             "0.1",
         )
-        .expect("host info");
+        .map_err(|e| format!("host info: {e:?}"))?;
         let instance =
-            PluginInstance::<TestHost>::new(|_| Shared, |_| (), &entry, PLUGIN_ID, &host_info)
-                .expect("instance");
+            PluginInstance::<TestHost>::new(|_| Shared, |_| (), entry, PLUGIN_ID, &host_info)
+                .map_err(|e| format!("instance: {e:?}"))?;
         let mut s = Session {
             instance,
             processor: None,
-            _entry: entry,
+            _entry: entry.clone(),
             sample_rate,
             max_frames,
             now: 0,
@@ -181,19 +200,32 @@ impl Session {
             left: vec![1.0; max_frames as usize],
             right: vec![1.0; max_frames as usize],
             ports: AudioPorts::with_capacity(2, 1),
+            last_process: Duration::ZERO,
         };
-        s.activate();
-        s
+        s.try_activate()?;
+        Ok(s)
     }
 
     pub fn activate(&mut self) {
+        self.try_activate().expect("activate");
+    }
+
+    pub fn try_activate(&mut self) -> Result<(), String> {
         let config = PluginAudioConfiguration {
             sample_rate: self.sample_rate,
             min_frames_count: 1,
             max_frames_count: self.max_frames,
         };
-        let stopped = self.instance.activate(|_, _| (), config).expect("activate");
-        self.processor = Some(stopped.start_processing().expect("start processing"));
+        let stopped = self
+            .instance
+            .activate(|_, _| (), config)
+            .map_err(|e| format!("activate: {e:?}"))?;
+        self.processor = Some(
+            stopped
+                .start_processing()
+                .map_err(|e| format!("start processing: {e:?}"))?,
+        );
+        Ok(())
     }
 
     pub fn deactivate(&mut self) {
@@ -242,6 +274,7 @@ impl Session {
         }]);
         let tp = transport.map(|t| t.event());
         let processor = self.processor.as_mut().expect("active");
+        let t0 = Instant::now();
         processor
             .process(
                 &InputAudioBuffers::empty(),
@@ -252,6 +285,7 @@ impl Session {
                 tp.as_ref(),
             )
             .expect("process");
+        self.last_process = t0.elapsed();
         assert!(
             self.left[..n]
                 .iter()
@@ -386,6 +420,18 @@ impl Session {
         saved_field(&self.state(), "clip")["clip"]
             .clone()
             .pipe(|v| serde_json::from_value(v).expect("clip JSON"))
+    }
+
+    /// Replaces the saved clip with `clip`: deactivate, load the edited state, activate.
+    pub fn set_clip(&mut self, clip: &Clip) -> Result<(), String> {
+        let mut st = self.state();
+        let mut field = saved_field(&st, "clip");
+        field["clip"] = serde_json::to_value(clip).map_err(|e| e.to_string())?;
+        st["fields"]["clip"] =
+            serde_json::Value::String(serde_json::to_string(&field).map_err(|e| e.to_string())?);
+        self.deactivate();
+        self.load_state(&st);
+        self.try_activate()
     }
 
     /// (count, dialect bits) of the note ports, input or output.

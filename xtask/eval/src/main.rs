@@ -1,5 +1,6 @@
-//! `cargo xtask eval [quality]` — musical-quality evaluation (docs/QUALITY.md);
-//! `cargo xtask eval plugin` — plugin-level measurements through CLAP (docs/BENCHMARKS.md).
+//! `bandmate-eval` (run as `cargo xtask eval ...`): `quality` — musical-quality evaluation
+//! (docs/QUALITY.md); `plugin` — plugin-level measurements through CLAP (docs/BENCHMARKS.md).
+//! Its own package so that `cargo xtask bundle|install|train` never compile the engine.
 //!
 //! quality options: `--groups N` (settings combinations, default 120; each is generated with 2
 //! seeds), `--out PATH` (default docs/QUALITY.md; `-` prints only), `--data PATH` (default
@@ -21,7 +22,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-pub fn run(args: &[String]) -> Result<()> {
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    run(&args)
+}
+
+fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("plugin") => plugin::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
@@ -33,8 +39,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+/// The workspace root (two folders above this package).
+pub(crate) fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 pub(crate) fn opt<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
