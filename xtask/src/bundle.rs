@@ -108,14 +108,19 @@ pub fn run(args: &[String]) -> Result<()> {
         nice_plug_xtask::build(&all, &build_args(&flags)).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let target = crate::target_dir();
-    nice_plug_xtask::bundle(&target, PLUGIN, &flags, false).map_err(|e| anyhow::anyhow!("{e}"))?;
-
     let bundled = target.join("bundled");
-    // The bundler copies a binary named like the plugin package as a standalone app: here that is
-    // the CLI (`bandmate`), not a standalone, and its name is the runtime folder's.
-    let stray = bundled.join(RUNTIME_DIR);
-    if stray.is_file() {
-        std::fs::remove_file(&stray).with_context(|| format!("removing {}", stray.display()))?;
+    // The bundler copies a binary named like the plugin package (here the CLI, `bandmate`) as a
+    // standalone app named like the runtime folder: clear the folder first (it is made again
+    // below) and remove that copy afterwards.
+    let runtime = bundled.join(RUNTIME_DIR);
+    if runtime.is_dir() {
+        std::fs::remove_dir_all(&runtime)
+            .with_context(|| format!("removing {}", runtime.display()))?;
+    }
+    nice_plug_xtask::bundle(&target, PLUGIN, &flags, false).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if runtime.is_file() {
+        std::fs::remove_file(&runtime)
+            .with_context(|| format!("removing {}", runtime.display()))?;
     }
     let Some(lib) = onnxruntime_library(&root) else {
         eprintln!(
