@@ -59,6 +59,10 @@ pub struct GenerateArgs {
     /// Style per part, e.g. "bass=walking,keys=arp-up,drums=funk".
     #[arg(long = "part-style", default_value = "")]
     pub part_style: String,
+    /// Song form: a preset (see `bandmate forms`) or sections like "intro:4 verse:8 chorus:8@0.9"
+    /// (name:bars[@energy 0..1]). Makes a whole song with section markers; --bars is ignored.
+    #[arg(long)]
+    pub form: Option<String>,
     /// Output .mid path.
     #[arg(long, short, default_value = "clip.mid")]
     pub out: PathBuf,

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use bandmate_cli::analyze;
 use bandmate_cli::args::{settings, GenerateArgs};
 use bandmate_engine::arrange::Source;
-use bandmate_engine::{arrange, model, smf};
+use bandmate_engine::{arrange, form, model, smf};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -30,10 +30,82 @@ enum Command {
     },
     /// List the styles each part accepts.
     Styles,
+    /// List the song-form presets `generate --form` accepts.
+    Forms,
+}
+
+fn forms() {
+    for p in form::PRESETS {
+        let bars = form::Form::parse(p.form).map_or(0, |f| f.total_bars());
+        println!("{:<10} {:>3} bars  {}", p.name, bars, p.description);
+        println!("           {}", p.form);
+    }
+}
+
+/// `generate --form`: the whole song, with a marker and provenance at each section.
+fn generate_song(a: &GenerateArgs, s: &arrange::Settings, text: &str) -> Result<()> {
+    let form = form::Form::parse(text).with_context(|| format!("--form {text:?}"))?;
+    let song = form::generate(s, &form)?;
+    for notice in &song.notices {
+        eprintln!("note: {notice}");
+    }
+    let bytes = song.to_smf()?;
+    if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    let clip = &song.clip;
+    println!(
+        "{} {} {} bpm, {} bars in {} sections, seed {}",
+        clip.key,
+        clip.meter,
+        clip.tempo_bpm,
+        clip.bars,
+        song.sections.len(),
+        s.seed
+    );
+    let bar = clip.bar_ticks();
+    for sec in &song.sections {
+        let from = sec.start_bar * bar;
+        let to = from + sec.spec.bars * bar;
+        let names: Vec<String> = clip
+            .chords
+            .iter()
+            .filter(|c| c.start >= from && c.start < to)
+            .map(|c| c.chord.symbol_in(clip.key))
+            .collect();
+        println!(
+            "{:<13} bars {:>3}-{:<3} energy {:.2}  {}",
+            sec.label,
+            sec.start_bar + 1,
+            sec.start_bar + sec.spec.bars,
+            sec.spec.energy,
+            names.join(" ")
+        );
+    }
+    for p in &clip.parts {
+        println!(
+            "{:<7} {:>5} notes on channel {}",
+            p.name,
+            p.notes.len(),
+            p.channel.as_int() + 1
+        );
+    }
+    if s.source == Source::Model {
+        match model::backend_report() {
+            Ok(r) => println!("backend: {r}"),
+            Err(e) => println!("backend: none ({e}); the rule-based generators were used"),
+        }
+    }
+    println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    Ok(())
 }
 
 fn generate(a: &GenerateArgs) -> Result<()> {
     let s = settings(a)?;
+    if let Some(text) = &a.form {
+        return generate_song(a, &s, text);
+    }
     let arrangement = arrange::generate(&s)?;
     let clip = &arrangement.clip;
     for notice in &arrangement.notices {
@@ -82,6 +154,10 @@ fn main() {
         Command::Generate(a) => generate(a),
         Command::Analyze { file } => analyze::run(file),
         Command::Styles => analyze::styles(),
+        Command::Forms => {
+            forms();
+            Ok(())
+        }
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

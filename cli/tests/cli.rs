@@ -172,3 +172,55 @@ fn analyze_reads_back_a_generated_file_and_rejects_garbage() {
     assert!(!a.status.success());
     assert!(String::from_utf8_lossy(&a.stderr).contains("not a usable MIDI file"));
 }
+
+#[test]
+fn generate_form_writes_a_song_with_section_markers() {
+    let out = tmp("song.mid");
+    let o = bandmate(&[
+        "generate",
+        "--form",
+        "verse:4 chorus:4@0.9 outro:2",
+        "--time-sig",
+        "3/4",
+        "--parts",
+        "chords,melody,bass,drums",
+        "--engine",
+        "rules",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("10 bars in 3 sections"), "{stdout}");
+    let bytes = std::fs::read(&out).expect("read back");
+    let smf = Smf::parse(&bytes).expect("valid SMF");
+    let mut now = 0u32;
+    let mut markers = Vec::new();
+    for e in &smf.tracks[0] {
+        now += e.delta.as_int();
+        if let TrackEventKind::Meta(MetaMessage::Marker(m)) = e.kind {
+            markers.push((now, String::from_utf8_lossy(m).into_owned()));
+        }
+    }
+    let bar = 3 * 480;
+    for (tick, label) in [(0, "Verse 1"), (4 * bar, "Chorus 1"), (8 * bar, "Outro 1")] {
+        assert!(
+            markers.contains(&(tick, label.to_string())),
+            "{label}: {markers:?}"
+        );
+    }
+
+    let bad = bandmate(&["generate", "--form", "verse:4 chorsu:4", "--out", "x.mid"]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("chorsu:4") && err.contains("unknown section"),
+        "{err}"
+    );
+
+    let forms = bandmate(&["forms"]);
+    let list = String::from_utf8_lossy(&forms.stdout);
+    for name in ["pop", "rock", "blues", "jazz-aaba", "edm", "ballad"] {
+        assert!(list.contains(name), "{list}");
+    }
+}

@@ -248,5 +248,36 @@ fn model_step(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, model_step, single_parts, arrangements);
+/// A 128-bar song (pop form stretched: verse, pre, chorus and bridge sections of 8 bars), all
+/// five parts; target < 50 ms with native ONNX Runtime on one core.
+fn songs(c: &mut Criterion) {
+    let tag = backend_tag();
+    let form = bandmate_engine::form::Form::parse(
+        "intro:8 verse:8 pre:8 chorus:8 verse:8 pre:8 chorus:8 bridge:8 chorus:8 verse:8 pre:8 chorus:8 bridge:8 chorus:8 chorus:8 outro:8",
+    )
+    .expect("form");
+    assert_eq!(form.total_bars(), 128);
+    let mut g = c.benchmark_group("song");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(10);
+    for source in [Source::Rules, Source::Model] {
+        let s = settings(8, source);
+        let id = match source {
+            Source::Rules => "rules".to_string(),
+            Source::Model => format!("model-{tag}"),
+        };
+        let mut seed = 0u64;
+        g.bench_function(BenchmarkId::new(id, "128bars"), |b| {
+            b.iter(|| {
+                seed += 1;
+                let s = Settings { seed, ..s.clone() };
+                black_box(bandmate_engine::form::generate(&s, &form).expect("song"))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, model_step, single_parts, arrangements, songs);
 criterion_main!(benches);

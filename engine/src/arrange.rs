@@ -285,6 +285,35 @@ pub fn regenerate(
     Ok(Arrangement { clip: out, notices })
 }
 
+/// Re-makes every enabled part of `settings` over `clip`'s chord track (the chords stay), e.g.
+/// after the track was edited; parts not enabled are dropped.
+pub fn follow(settings: &Settings, clip: &Clip) -> Result<Arrangement, ArrangeError> {
+    settings.validate()?;
+    let mut notices = Vec::new();
+    let mut out = clip.clone();
+    out.parts.clear();
+    let progression = clip
+        .provenance
+        .engine
+        .split_whitespace()
+        .find(|t| t.starts_with("progression="))
+        .unwrap_or("progression=given")
+        .to_string();
+    let mut engines = vec![progression];
+    for opts in settings.parts.iter().filter(|p| p.enabled) {
+        let (part, engine) = make_part(settings, &out, opts, &mut notices)?;
+        engines.push(format!("{}={engine}", opts.kind.name()));
+        out.set_part(part);
+    }
+    out.provenance = Provenance {
+        program: program(),
+        engine: engines.join(" "),
+        seed: settings.seed,
+        parameters: settings.describe(),
+    };
+    Ok(Arrangement { clip: out, notices })
+}
+
 fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, String) {
     if s.source == Source::Model {
         let req = model::ChordRequest {

@@ -5,6 +5,7 @@ pub mod arrange;
 pub mod chord;
 pub mod clip;
 pub mod drums;
+pub mod form;
 pub mod groove;
 pub mod import;
 pub mod keydetect;

@@ -40,6 +40,17 @@ pub fn write(clip: &Clip) -> Result<Vec<u8>, SmfError> {
 
 /// Encodes the conductor track plus the selected parts.
 pub fn write_selection(clip: &Clip, sel: Selection) -> Result<Vec<u8>, SmfError> {
+    write_annotated(clip, sel, &[], &[])
+}
+
+/// Like [`write_selection`], with extra marker events (e.g. section names, which DAWs show on
+/// their timeline) and text events (e.g. per-section provenance) at the given ticks.
+pub fn write_annotated(
+    clip: &Clip,
+    sel: Selection,
+    markers: &[(u32, String)],
+    texts: &[(u32, String)],
+) -> Result<Vec<u8>, SmfError> {
     let header = Header::new(
         Format::Parallel,
         Timing::Metrical(u15::new(TICKS_PER_QUARTER as u16)),
@@ -82,6 +93,15 @@ pub fn write_selection(clip: &Clip, sel: Selection) -> Result<Vec<u8>, SmfError>
             )),
         ),
     ];
+    for (t, text) in markers {
+        conductor.push((
+            *t,
+            TrackEventKind::Meta(MetaMessage::Marker(text.as_bytes())),
+        ));
+    }
+    for (t, text) in texts {
+        conductor.push((*t, TrackEventKind::Meta(MetaMessage::Text(text.as_bytes()))));
+    }
     for (t, name) in &chord_marks {
         conductor.push((*t, TrackEventKind::Meta(MetaMessage::Marker(name))));
     }

@@ -39,6 +39,31 @@ fn onnxruntime_library(root: &Path) -> Option<PathBuf> {
     None
 }
 
+/// File name of the plugin's cdylib, e.g. `libbandmate.so`.
+fn plugin_library() -> String {
+    format!(
+        "{}{PLUGIN}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+/// `cargo test` leaves the plugin's cdylib in `<profile>/deps/` only (a plain build copies it up
+/// to `<profile>/`, where the bundler looks): copy it up when it is newer.
+fn uplift(profile_dir: &Path) -> Result<()> {
+    let name = plugin_library();
+    let built = profile_dir.join("deps").join(&name);
+    let top = profile_dir.join(&name);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let Some(b) = modified(&built) {
+        if modified(&top).is_none_or(|t| t < b) {
+            std::fs::copy(&built, &top)
+                .with_context(|| format!("copying {} to {}", built.display(), top.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Cargo arguments for building several packages at once: a bare `--features f` becomes
 /// `--features bandmate/f` (cargo only takes bare features for a single package).
 fn build_args(args: &[String]) -> Vec<String> {
@@ -108,6 +133,14 @@ pub fn run(args: &[String]) -> Result<()> {
         nice_plug_xtask::build(&all, &build_args(&flags)).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let target = crate::target_dir();
+    let profile = if flags.iter().any(|f| f == "--release") {
+        "release"
+    } else {
+        "debug"
+    };
+    if no_build {
+        uplift(&target.join(profile))?;
+    }
     let bundled = target.join("bundled");
     // The bundler copies a binary named like the plugin package (here the CLI, `bandmate`) as a
     // standalone app named like the runtime folder: clear the folder first (it is made again
@@ -121,6 +154,13 @@ pub fn run(args: &[String]) -> Result<()> {
     if runtime.is_file() {
         std::fs::remove_file(&runtime)
             .with_context(|| format!("removing {}", runtime.display()))?;
+    }
+    if !bundled.join("Bandmate.clap").is_file() {
+        bail!(
+            "no plugin was bundled: {} has no {}; build it first (cargo test --no-run or cargo build -p {PLUGIN})",
+            target.join(profile).display(),
+            plugin_library()
+        );
     }
     let Some(lib) = onnxruntime_library(&root) else {
         eprintln!(

@@ -1,0 +1,517 @@
+//! Song form: a list of sections (intro, verse, pre-chorus, chorus, bridge, ...) with lengths and
+//! energy, and the song generated from it. Each distinct section (same name and length) is made
+//! once from its own seed; its repeats reuse its chords and vary the end of its melody. Energy
+//! sets density, which parts play and the keys' register; every section but the last ends on a
+//! dominant turnaround with a drum fill, the last ends on the tonic.
+
+mod presets;
+
+pub use presets::{find as preset, Preset, PRESETS};
+
+use crate::arrange::{self, ArrangeError, Settings};
+use crate::chord::RomanChord;
+use crate::clip::{ChordEvent, Clip, Note, PartKind, Provenance};
+use crate::rng::Rng;
+use std::fmt;
+
+/// Longest song, in bars.
+pub const MAX_SONG_BARS: u32 = 512;
+
+/// Errors in a form or while generating a song from it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FormError {
+    #[error("the form is empty: give sections like \"verse:8 chorus:8\" or a preset ({0})")]
+    Empty(String),
+    #[error("bad section {token:?}: {reason}")]
+    Token { token: String, reason: String },
+    #[error("the song is {0} bars long; at most {MAX_SONG_BARS} are allowed")]
+    TooLong(u32),
+    #[error("bad progression for section {section:?} in the preset: {reason}")]
+    Progression { section: String, reason: String },
+    #[error(transparent)]
+    Arrange(#[from] ArrangeError),
+}
+
+/// The fixed set of section kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SectionKind {
+    Intro,
+    Verse,
+    PreChorus,
+    Chorus,
+    Bridge,
+    Solo,
+    Breakdown,
+    Outro,
+}
+
+/// Accepted section names: (name, kind, label shown in markers).
+const NAMES: &[(&str, SectionKind, &str)] = &[
+    ("intro", SectionKind::Intro, "Intro"),
+    ("verse", SectionKind::Verse, "Verse"),
+    ("a", SectionKind::Verse, "A"),
+    ("pre", SectionKind::PreChorus, "Pre-chorus"),
+    ("pre-chorus", SectionKind::PreChorus, "Pre-chorus"),
+    ("prechorus", SectionKind::PreChorus, "Pre-chorus"),
+    ("build", SectionKind::PreChorus, "Build"),
+    ("chorus", SectionKind::Chorus, "Chorus"),
+    ("drop", SectionKind::Chorus, "Drop"),
+    ("bridge", SectionKind::Bridge, "Bridge"),
+    ("b", SectionKind::Bridge, "B"),
+    ("solo", SectionKind::Solo, "Solo"),
+    ("instrumental", SectionKind::Solo, "Instrumental"),
+    ("breakdown", SectionKind::Breakdown, "Breakdown"),
+    ("break", SectionKind::Breakdown, "Breakdown"),
+    ("outro", SectionKind::Outro, "Outro"),
+];
+
+impl SectionKind {
+    /// Energy when the form does not give one, 0..=1.
+    pub fn default_energy(self) -> f32 {
+        match self {
+            SectionKind::Intro => 0.3,
+            SectionKind::Verse => 0.5,
+            SectionKind::PreChorus => 0.65,
+            SectionKind::Chorus => 0.85,
+            SectionKind::Bridge => 0.6,
+            SectionKind::Solo => 0.75,
+            SectionKind::Breakdown => 0.25,
+            SectionKind::Outro => 0.35,
+        }
+    }
+}
+
+/// One section of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionSpec {
+    /// The name as written, lower case ("verse", "pre", "a").
+    pub name: String,
+    pub kind: SectionKind,
+    pub bars: u32,
+    pub energy: f32,
+}
+
+impl SectionSpec {
+    /// "Verse", "Pre-chorus", "A".
+    pub fn label(&self) -> &'static str {
+        NAMES
+            .iter()
+            .find(|(n, _, _)| *n == self.name)
+            .map_or("Section", |(_, _, l)| *l)
+    }
+}
+
+/// A song form: sections in order, with fixed progressions from a preset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub sections: Vec<SectionSpec>,
+    /// `(section name, numerals per bar)` from a preset.
+    pub progressions: Vec<(String, String)>,
+}
+
+impl Form {
+    /// A preset name ("pop") or sections `name:bars[@energy]` separated by spaces or commas.
+    pub fn parse(text: &str) -> Result<Form, FormError> {
+        if let Some(p) = preset(text) {
+            let mut f = Form::parse_sections(p.form)?;
+            f.progressions = p
+                .progressions
+                .iter()
+                .map(|(s, p)| (s.to_string(), p.to_string()))
+                .collect();
+            return Ok(f);
+        }
+        Form::parse_sections(text)
+    }
+
+    fn parse_sections(text: &str) -> Result<Form, FormError> {
+        let mut sections = Vec::new();
+        for token in text.split([' ', ',', '\t', '\n']).filter(|t| !t.is_empty()) {
+            sections.push(parse_token(token)?);
+        }
+        if sections.is_empty() {
+            let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+            return Err(FormError::Empty(names.join(", ")));
+        }
+        let total: u32 = sections.iter().map(|s| s.bars).sum();
+        if total > MAX_SONG_BARS {
+            return Err(FormError::TooLong(total));
+        }
+        Ok(Form {
+            sections,
+            progressions: Vec::new(),
+        })
+    }
+
+    pub fn total_bars(&self) -> u32 {
+        self.sections.iter().map(|s| s.bars).sum()
+    }
+}
+
+impl fmt::Display for Form {
+    /// The form in its own syntax, e.g. "verse:8@0.50 chorus:8@0.85".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .sections
+            .iter()
+            .map(|s| format!("{}:{}@{:.2}", s.name, s.bars, s.energy))
+            .collect();
+        write!(f, "{}", parts.join(" "))
+    }
+}
+
+fn parse_token(token: &str) -> Result<SectionSpec, FormError> {
+    let bad = |reason: String| FormError::Token {
+        token: token.to_string(),
+        reason,
+    };
+    let (name, rest) = token
+        .split_once(':')
+        .ok_or_else(|| bad("expected name:bars, e.g. chorus:8".into()))?;
+    let name = name.trim().to_ascii_lowercase();
+    let (_, kind, _) = NAMES.iter().find(|(n, _, _)| *n == name).ok_or_else(|| {
+        let known: Vec<&str> = NAMES.iter().map(|(n, _, _)| *n).collect();
+        bad(format!(
+            "unknown section {name:?} (known: {})",
+            known.join(", ")
+        ))
+    })?;
+    let (bars, energy) = match rest.split_once('@') {
+        Some((b, e)) => (b, Some(e)),
+        None => (rest, None),
+    };
+    let bars: u32 = bars
+        .trim()
+        .parse()
+        .map_err(|_| bad(format!("bars must be a whole number, got {bars:?}")))?;
+    if !(1..=64).contains(&bars) {
+        return Err(bad(format!("a section has 1..=64 bars, got {bars}")));
+    }
+    let energy = match energy {
+        None => kind.default_energy(),
+        Some(e) => match e.trim().parse::<f32>() {
+            Ok(v) if (0.0..=1.0).contains(&v) => v,
+            _ => return Err(bad(format!("energy must be 0..=1, got {e:?}"))),
+        },
+    };
+    Ok(SectionSpec {
+        name,
+        kind: *kind,
+        bars,
+        energy,
+    })
+}
+
+/// A section as placed in a generated song.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SongSection {
+    pub spec: SectionSpec,
+    /// "Verse 2"; the number counts sections of the same name.
+    pub label: String,
+    /// 0-based bar where the section starts.
+    pub start_bar: u32,
+    /// The seed its material was made from (shared by its repeats).
+    pub seed: u64,
+    /// How the section was made (engines, seed, settings).
+    pub provenance: String,
+}
+
+/// A generated song: one clip over the whole form, and where its sections are.
+#[derive(Debug, Clone)]
+pub struct Song {
+    pub clip: Clip,
+    pub sections: Vec<SongSection>,
+    pub notices: Vec<String>,
+}
+
+impl Song {
+    /// `(tick, marker text)` at each section start, e.g. `(7680, "Chorus 1")`.
+    pub fn markers(&self) -> Vec<(u32, String)> {
+        let bar = self.clip.bar_ticks();
+        self.sections
+            .iter()
+            .map(|s| (s.start_bar * bar, s.label.clone()))
+            .collect()
+    }
+}
+
+impl Song {
+    /// The song as a Standard MIDI File: every part, a marker at each section start and the
+    /// section's provenance as a text event there.
+    pub fn to_smf(&self) -> Result<Vec<u8>, crate::smf::SmfError> {
+        let bar = self.clip.bar_ticks();
+        let texts: Vec<(u32, String)> = self
+            .sections
+            .iter()
+            .map(|s| (s.start_bar * bar, s.provenance.clone()))
+            .collect();
+        crate::smf::write_annotated(
+            &self.clip,
+            crate::smf::Selection::All,
+            &self.markers(),
+            &texts,
+        )
+    }
+
+    /// The section that starts at or contains 0-based bar `bar`.
+    pub fn section_at(&self, bar: u32) -> Option<&SongSection> {
+        self.sections
+            .iter()
+            .find(|s| s.start_bar <= bar && bar < s.start_bar + s.spec.bars)
+    }
+}
+
+/// The seed of a distinct section: the song seed, its name and length, and an optional override.
+fn section_seed(base: u64, spec: &SectionSpec, overrides: &[(String, u32, u64)]) -> u64 {
+    overrides
+        .iter()
+        .find(|(n, b, _)| *n == spec.name && *b == spec.bars)
+        .map(|(_, _, s)| *s)
+        .unwrap_or_else(|| {
+            Rng::derive(base, &format!("section:{}:{}", spec.name, spec.bars)).next_u64()
+        })
+}
+
+/// Settings for one section: its length and seed, and what its energy implies.
+fn section_settings(base: &Settings, spec: &SectionSpec, seed: u64, last: bool) -> Settings {
+    let mut s = base.clone();
+    s.bars = spec.bars;
+    s.seed = seed;
+    let e = spec.energy;
+    s.density = (0.15 + 0.75 * e).clamp(0.0, 1.0);
+    s.fill_every = if last { 0 } else { spec.bars };
+    for p in &mut s.parts {
+        if !p.enabled {
+            continue;
+        }
+        p.enabled = match p.kind {
+            PartKind::Chords | PartKind::Keys => true,
+            PartKind::Bass => e >= 0.2,
+            PartKind::Drums => e >= 0.3,
+            PartKind::Melody => {
+                !matches!(spec.kind, SectionKind::Intro | SectionKind::Breakdown) || e >= 0.6
+            }
+        };
+        if p.kind == PartKind::Keys && e >= 0.8 {
+            p.octave = (p.octave + 1).min(3);
+        }
+    }
+    s
+}
+
+/// Generates the song `form` describes from `base` (its bars are ignored).
+pub fn generate(base: &Settings, form: &Form) -> Result<Song, FormError> {
+    generate_with(base, form, &[])
+}
+
+/// Like [`generate`], with the seed of some distinct sections replaced: `(name, bars, seed)`.
+/// Regenerating one section this way leaves every other section byte-identical.
+pub fn generate_with(
+    base: &Settings,
+    form: &Form,
+    overrides: &[(String, u32, u64)],
+) -> Result<Song, FormError> {
+    if form.sections.is_empty() {
+        return Err(FormError::Empty(String::new()));
+    }
+    let total = form.total_bars();
+    if total > MAX_SONG_BARS {
+        return Err(FormError::TooLong(total));
+    }
+    base.validate()?;
+    let bar = base.meter.bar_ticks(crate::clip::TICKS_PER_QUARTER);
+    let mut song = Clip {
+        tempo_bpm: base.tempo_bpm,
+        meter: base.meter,
+        key: base.key,
+        bars: total,
+        chords: Vec::new(),
+        parts: Vec::new(),
+        provenance: Provenance::default(),
+    };
+    let mut sections = Vec::new();
+    let mut notices: Vec<String> = Vec::new();
+    // The first arrangement of each distinct section, by (name, bars).
+    let mut made: Vec<((String, u32), Clip)> = Vec::new();
+    let mut start_bar = 0;
+    let last_index = form.sections.len() - 1;
+    for (i, spec) in form.sections.iter().enumerate() {
+        let last = i == last_index;
+        let id = (spec.name.clone(), spec.bars);
+        let seed = section_seed(base.seed, spec, overrides);
+        let s = section_settings(base, spec, seed, last);
+        let occurrence = sections
+            .iter()
+            .filter(|x: &&SongSection| x.spec.name == spec.name)
+            .count();
+        // The chord track: the first occurrence's, or a new one (fixed by the preset or made by
+        // the arranger); then the cadence; then every part follows it.
+        let first = made.iter().find(|(k, _)| *k == id).map(|(_, c)| c.clone());
+        let repeat = first.is_some();
+        let mut clip = match first {
+            Some(original) => original,
+            None => {
+                let mut a = arrange::generate(&s)?;
+                notices.extend(a.notices.iter().map(|n| n.to_string()));
+                if let Some((_, numerals)) = form.progressions.iter().find(|(n, _)| *n == spec.name)
+                {
+                    a.clip.chords = fixed_progression(&s, &spec.name, numerals)?;
+                    a.clip.provenance.engine = format!(
+                        "progression=preset({}) {}",
+                        spec.name, a.clip.provenance.engine
+                    );
+                }
+                made.push((id, a.clip.clone()));
+                a.clip
+            }
+        };
+        cadence(&s, &mut clip.chords, last);
+        let mut clip = arrange::follow(&s, &clip)?.clip;
+        if repeat {
+            vary_melody(&s, &mut clip, occurrence as u64)?;
+        }
+        let provenance = format!(
+            "section {} {} bars {}-{} energy {:.2}: engine {}; seed {}",
+            i + 1,
+            spec.name,
+            start_bar + 1,
+            start_bar + spec.bars,
+            spec.energy,
+            clip.provenance.engine,
+            seed
+        );
+        append(&mut song, &clip, start_bar * bar);
+        sections.push(SongSection {
+            spec: spec.clone(),
+            label: format!("{} {}", spec.label(), occurrence + 1),
+            start_bar,
+            seed,
+            provenance,
+        });
+        start_bar += spec.bars;
+    }
+    song.provenance = Provenance {
+        program: arrange::program(),
+        engine: format!("form({form})"),
+        seed: base.seed,
+        parameters: base.describe(),
+    };
+    notices.dedup();
+    Ok(Song {
+        clip: song,
+        sections,
+        notices,
+    })
+}
+
+/// Varies a repeat: the melody's last quarter (at least one bar) is made again with another
+/// seed; the rest stays as the first time.
+fn vary_melody(s: &Settings, clip: &mut Clip, occurrence: u64) -> Result<(), FormError> {
+    let Some(orig) = clip.part(PartKind::Melody).cloned() else {
+        return Ok(());
+    };
+    let seed = Rng::derive(s.seed, &format!("repeat:{occurrence}")).next_u64();
+    let variant = arrange::regenerate(s, clip, PartKind::Melody, seed)?.clip;
+    let cut = clip.bar_ticks() * (s.bars - (s.bars / 4).max(1));
+    let mut notes: Vec<Note> = orig
+        .notes
+        .iter()
+        .filter(|n| n.start < cut)
+        .map(|n| {
+            let mut n = *n;
+            n.duration = n.duration.min(cut - n.start);
+            n
+        })
+        .collect();
+    if let Some(v) = variant.part(PartKind::Melody) {
+        notes.extend(v.notes.iter().filter(|n| n.start >= cut));
+    }
+    if let Some(p) = clip.parts.iter_mut().find(|p| p.kind == PartKind::Melody) {
+        p.notes = notes;
+    }
+    Ok(())
+}
+
+/// Ends a section: with at least two chords, the last becomes the tonic (last section) or the
+/// dominant (a turnaround into the next section).
+fn cadence(s: &Settings, chords: &mut [ChordEvent], last: bool) {
+    if chords.len() < 2 {
+        return;
+    }
+    let degree = if last { 0 } else { 4 };
+    let roman = RomanChord::diatonic(s.key, degree, !last && s.complexity >= 0.5);
+    let chord = roman.to_chord(s.key);
+    if let Some(end) = chords.last_mut() {
+        if end.chord.root != chord.root {
+            *end = ChordEvent {
+                start: end.start,
+                duration: end.duration,
+                chord,
+                roman: Some(roman),
+            };
+        }
+    }
+}
+
+/// A chord track from one Roman numeral per bar.
+fn fixed_progression(
+    s: &Settings,
+    section: &str,
+    numerals: &str,
+) -> Result<Vec<ChordEvent>, FormError> {
+    let bar = s.meter.bar_ticks(crate::clip::TICKS_PER_QUARTER);
+    let romans: Vec<RomanChord> = numerals
+        .split_whitespace()
+        .map(|n| {
+            n.parse::<RomanChord>().map_err(|e| FormError::Progression {
+                section: section.to_string(),
+                reason: e.to_string(),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if romans.is_empty() {
+        return Err(FormError::Progression {
+            section: section.to_string(),
+            reason: "no numerals".into(),
+        });
+    }
+    Ok((0..s.bars)
+        .map(|b| {
+            let r = romans[b as usize % romans.len()];
+            ChordEvent {
+                start: b * bar,
+                duration: bar,
+                chord: r.to_chord(s.key),
+                roman: Some(r),
+            }
+        })
+        .collect())
+}
+
+/// Appends `section` to `song` at `offset` ticks (parts merged by kind).
+fn append(song: &mut Clip, section: &Clip, offset: u32) {
+    song.chords
+        .extend(section.chords.iter().map(|c| ChordEvent {
+            start: c.start + offset,
+            ..*c
+        }));
+    for part in &section.parts {
+        let shifted = part.notes.iter().map(|n| {
+            let mut n = *n;
+            n.start += offset;
+            n
+        });
+        match song.parts.iter_mut().find(|p| p.kind == part.kind) {
+            Some(p) => p.notes.extend(shifted),
+            None => {
+                let mut p = part.clone();
+                p.notes = shifted.collect();
+                song.parts.push(p);
+                song.parts.sort_by_key(|p| p.kind);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
