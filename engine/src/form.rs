@@ -299,6 +299,15 @@ fn section_settings(base: &Settings, spec: &SectionSpec, seed: u64, last: bool) 
     s
 }
 
+/// A distinct section of a song being made.
+struct Distinct {
+    id: (String, u32),
+    /// Its chord track before the cadence (and the engine that made it).
+    clip: Clip,
+    /// Its first occurrence's melody part, once made.
+    melody: Option<crate::clip::Part>,
+}
+
 /// Generates the song `form` describes from `base` (its bars are ignored).
 pub fn generate(base: &Settings, form: &Form) -> Result<Song, FormError> {
     generate_with(base, form, &[])
@@ -332,7 +341,9 @@ pub fn generate_with(
     let mut sections = Vec::new();
     let mut notices: Vec<String> = Vec::new();
     // The first arrangement of each distinct section, by (name, bars).
-    let mut made: Vec<((String, u32), Clip)> = Vec::new();
+    // Each distinct section, by (name, bars): its chord track (before the cadence, with the
+    // engine that made it) and the melody of its first occurrence.
+    let mut made: Vec<Distinct> = Vec::new();
     let mut start_bar = 0;
     let last_index = form.sections.len() - 1;
     for (i, spec) in form.sections.iter().enumerate() {
@@ -344,31 +355,57 @@ pub fn generate_with(
             .iter()
             .filter(|x: &&SongSection| x.spec.name == spec.name)
             .count();
-        // The chord track: the first occurrence's, or a new one (fixed by the preset or made by
-        // the arranger); then the cadence; then every part follows it.
-        let first = made.iter().find(|(k, _)| *k == id).map(|(_, c)| c.clone());
-        let repeat = first.is_some();
-        let mut clip = match first {
-            Some(original) => original,
+        let melody_on = s.part(PartKind::Melody).is_some_and(|p| p.enabled);
+        let known = made.iter().position(|d| d.id == id);
+        let mut clip = match known {
+            Some(k) => made[k].clip.clone(),
             None => {
-                let mut a = arrange::generate(&s)?;
+                // Only the chord track here (fixed by the preset, or from the arranger); the
+                // parts follow it once its cadence is set.
+                let mut chords_only = s.clone();
+                for p in &mut chords_only.parts {
+                    p.enabled = false;
+                }
+                let mut a = arrange::generate(&chords_only)?;
                 notices.extend(a.notices.iter().map(|n| n.to_string()));
                 if let Some((_, numerals)) = form.progressions.iter().find(|(n, _)| *n == spec.name)
                 {
                     a.clip.chords = fixed_progression(&s, &spec.name, numerals)?;
-                    a.clip.provenance.engine = format!(
-                        "progression=preset({}) {}",
-                        spec.name, a.clip.provenance.engine
-                    );
+                    a.clip.provenance.engine = format!("progression=preset({})", spec.name);
                 }
-                made.push((id, a.clip.clone()));
+                made.push(Distinct {
+                    id: id.clone(),
+                    clip: a.clip.clone(),
+                    melody: None,
+                });
                 a.clip
             }
         };
         cadence(&s, &mut clip.chords, last);
-        let mut clip = arrange::follow(&s, &clip)?.clip;
-        if repeat {
-            vary_melody(&s, &mut clip, occurrence as u64)?;
+        let stored = known.and_then(|k| made[k].melody.clone());
+        let mut clip = match (&stored, melody_on) {
+            // A repeat whose first occurrence has a melody: everything else follows anew, the
+            // melody comes back with a varied end.
+            (Some(melody), true) => {
+                let mut no_melody = s.clone();
+                if let Some(p) = no_melody.part_mut(PartKind::Melody) {
+                    p.enabled = false;
+                }
+                let mut a = arrange::follow(&no_melody, &clip)?;
+                notices.extend(a.notices.iter().map(|n| n.to_string()));
+                vary_melody(&s, &mut a.clip, melody, occurrence as u64, &mut notices)?;
+                a.clip
+            }
+            _ => {
+                let a = arrange::follow(&s, &clip)?;
+                notices.extend(a.notices.iter().map(|n| n.to_string()));
+                a.clip
+            }
+        };
+        if let Some(d) = made.iter_mut().find(|d| d.id == id) {
+            if d.melody.is_none() {
+                d.melody = clip.part(PartKind::Melody).cloned();
+            }
         }
         let provenance = format!(
             "section {} {} bars {}-{} energy {:.2}: engine {}; seed {}",
@@ -404,16 +441,42 @@ pub fn generate_with(
     })
 }
 
-/// Varies a repeat: the melody's last quarter (at least one bar) is made again with another
-/// seed; the rest stays as the first time.
-fn vary_melody(s: &Settings, clip: &mut Clip, occurrence: u64) -> Result<(), FormError> {
-    let Some(orig) = clip.part(PartKind::Melody).cloned() else {
-        return Ok(());
-    };
+/// The melody of a repeat: the first occurrence's melody up to the last quarter of the section
+/// (at least one bar), then a new phrase over those bars' chords from another seed. Adds the
+/// melody part to `clip`.
+fn vary_melody(
+    s: &Settings,
+    clip: &mut Clip,
+    original: &crate::clip::Part,
+    occurrence: u64,
+    notices: &mut Vec<String>,
+) -> Result<(), FormError> {
+    let bar = clip.bar_ticks();
+    let tail_bars = (s.bars / 4).max(1);
+    let cut = bar * (s.bars - tail_bars);
+    let mut tail = clip.clone();
+    tail.bars = tail_bars;
+    tail.chords = clip
+        .chords
+        .iter()
+        .filter(|c| c.end() > cut)
+        .map(|c| {
+            let start = c.start.max(cut);
+            ChordEvent {
+                start: start - cut,
+                duration: c.end() - start,
+                ..*c
+            }
+        })
+        .collect();
+    tail.parts.clear();
+    let mut ts = s.clone();
+    ts.bars = tail_bars;
     let seed = Rng::derive(s.seed, &format!("repeat:{occurrence}")).next_u64();
-    let variant = arrange::regenerate(s, clip, PartKind::Melody, seed)?.clip;
-    let cut = clip.bar_ticks() * (s.bars - (s.bars / 4).max(1));
-    let mut notes: Vec<Note> = orig
+    let phrase = arrange::regenerate(&ts, &tail, PartKind::Melody, seed)?;
+    notices.extend(phrase.notices.iter().map(|n| n.to_string()));
+    let mut part = original.clone();
+    part.notes = original
         .notes
         .iter()
         .filter(|n| n.start < cut)
@@ -423,12 +486,17 @@ fn vary_melody(s: &Settings, clip: &mut Clip, occurrence: u64) -> Result<(), For
             n
         })
         .collect();
-    if let Some(v) = variant.part(PartKind::Melody) {
-        notes.extend(v.notes.iter().filter(|n| n.start >= cut));
+    if let Some(p) = phrase.clip.part(PartKind::Melody) {
+        part.notes.extend(p.notes.iter().map(|n| Note {
+            start: n.start + cut,
+            ..*n
+        }));
     }
-    if let Some(p) = clip.parts.iter_mut().find(|p| p.kind == PartKind::Melody) {
-        p.notes = notes;
-    }
+    clip.set_part(part);
+    clip.provenance.engine = format!(
+        "{} melody=repeat(head+phrase seed{seed})",
+        clip.provenance.engine
+    );
     Ok(())
 }
 
