@@ -383,7 +383,7 @@ pub fn generate_with(
         };
         cadence(&s, &mut clip.chords, last);
         let stored = known.and_then(|k| made[k].melody.clone());
-        let mut clip = match (&stored, melody_on) {
+        let clip = match (&stored, melody_on) {
             // A repeat whose first occurrence has a melody: everything else follows anew, the
             // melody comes back with a varied end.
             (Some(melody), true) => {
