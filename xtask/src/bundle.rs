@@ -126,7 +126,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let no_build = flags.iter().any(|f| f == "--no-build");
     let flags: Vec<String> = flags.into_iter().filter(|f| f != "--no-build").collect();
-    nice_plug_xtask::chdir_workspace_root().map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The bundler reads bundler.toml and builds from the current folder.
+    std::env::set_current_dir(&root)
+        .with_context(|| format!("changing to the workspace root {}", root.display()))?;
     if !no_build {
         let mut all = vec![PLUGIN.to_string()];
         all.extend(WITH.iter().map(|s| s.to_string()));
