@@ -11,6 +11,7 @@
 
 mod backend;
 mod runtime;
+pub mod tokens;
 pub mod sampling;
 
 pub use backend::{backend_name, init_backend, native_candidates, BackendKind, BackendPref};
@@ -20,7 +21,7 @@ use crate::chord::RomanChord;
 use crate::clip::{ChordEvent, Note};
 use crate::rng::Rng;
 use crate::theory::{Key, Meter};
-use crate::tokens::{self, ChordCond, ChordToken, PitchToken, VocabError};
+use tokens::{ChordCond, ChordToken, PitchToken, VocabError};
 use midly::num::u7;
 
 /// Why a model could not be used. The caller falls back to rules and shows the message.

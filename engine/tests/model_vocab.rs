@@ -3,7 +3,7 @@
 //! exactly by engine::tokens.
 
 use bandmate_engine::model::{self, ModelKind};
-use bandmate_engine::tokens::{self, ChordCond, CHORD_FEATURES, MELODY_FEATURES};
+use bandmate_engine::model::tokens::{self, ChordCond, CHORD_FEATURES, MELODY_FEATURES};
 use sha2::{Digest, Sha256};
 
 fn models() -> std::path::PathBuf {

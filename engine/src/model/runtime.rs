@@ -2,7 +2,7 @@
 
 use super::backend::backend;
 use super::{ModelError, ModelKind};
-use crate::tokens::{self, CHORD_FEATURES, MELODY_FEATURES};
+use super::tokens::{self, CHORD_FEATURES, MELODY_FEATURES};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, OnceLock};

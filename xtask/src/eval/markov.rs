@@ -6,7 +6,7 @@
 
 use super::piece::{Ch, Mel, Piece};
 use bandmate_engine::rng::Rng;
-use bandmate_engine::tokens;
+use bandmate_engine::model::tokens;
 use std::collections::HashMap;
 
 /// A smoothed conditional table over `n` outcomes.
