@@ -154,7 +154,10 @@ mod tests {
         assert_eq!(p.push(ev(true, 60, 1.0)), None);
         assert_eq!(p.push(ev(true, 64, 1.5)), None);
         let n = p.push(ev(false, 60, 2.0)).expect("C finished");
-        assert_eq!((n.key, n.start, n.duration, n.velocity), (60, 1.0, 1.0, 100));
+        assert_eq!(
+            (n.key, n.start, n.duration, n.velocity),
+            (60, 1.0, 1.0, 100)
+        );
         let again = p.push(ev(true, 64, 3.0)).expect("retrigger ends E");
         assert_eq!((again.start, again.duration), (1.5, 1.5));
         assert_eq!(p.held(), 1);

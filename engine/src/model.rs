@@ -11,8 +11,8 @@
 
 mod backend;
 mod runtime;
-pub mod tokens;
 pub mod sampling;
+pub mod tokens;
 
 pub use backend::{backend_name, init_backend, native_candidates, BackendKind, BackendPref};
 pub use runtime::{verify, ModelConfig, StepOut, MAX_OPSET};
@@ -21,8 +21,8 @@ use crate::chord::RomanChord;
 use crate::clip::{ChordEvent, Note};
 use crate::rng::Rng;
 use crate::theory::{Key, Meter};
-use tokens::{ChordCond, ChordToken, PitchToken, VocabError};
 use midly::num::u7;
+use tokens::{ChordCond, ChordToken, PitchToken, VocabError};
 
 /// Why a model could not be used. The caller falls back to rules and shows the message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -28,14 +28,11 @@ pub fn continue_idea(
     if prime.is_empty() {
         return Err(IdeaError::NothingHeard);
     }
-    let opts = settings
-        .part(PartKind::Melody)
-        .cloned()
-        .or_else(|| {
-            default_parts(&[PartKind::Melody])
-                .into_iter()
-                .find(|p| p.kind == PartKind::Melody)
-        });
+    let opts = settings.part(PartKind::Melody).cloned().or_else(|| {
+        default_parts(&[PartKind::Melody])
+            .into_iter()
+            .find(|p| p.kind == PartKind::Melody)
+    });
     let (octave, channel) = opts.map_or((0, 1), |o| (o.octave, o.channel));
     let (low, high) = melody_range(octave);
     let req = MelodyRequest {
