@@ -96,6 +96,17 @@ impl SessionSlot {
         self.state.write()
     }
 
+    /// Worker thread: applies `f` unless a state load has replaced the state since the worker
+    /// last looked (then the work done for the old state is dropped); returns whether it did.
+    pub fn commit(&self, f: impl FnOnce(&mut State)) -> bool {
+        let mut st = self.state.write();
+        if self.is_restored() {
+            return false;
+        }
+        f(&mut st);
+        true
+    }
+
     /// Whether a state load replaced the state since the worker last looked.
     pub fn is_restored(&self) -> bool {
         self.restored.load(Ordering::SeqCst)
@@ -121,9 +132,11 @@ impl<'a> PersistentField<'a, Value> for SessionSlot {
     /// A state load (main thread): reads what it can, keeps the warnings.
     fn set(&self, new_value: Value) {
         let (state, warnings) = State::from_value(&new_value);
+        // Raised first: a generation that finishes while the state is replaced sees it under
+        // the lock and drops its result (see `SessionSlot::commit`).
+        self.restored.store(true, Ordering::SeqCst);
         *self.state.write() = state;
         *self.warnings.lock() = warnings;
-        self.restored.store(true, Ordering::SeqCst);
     }
 
     fn map<F, R>(&self, f: F) -> R

@@ -250,16 +250,16 @@ impl Worker {
             Ok(Arrangement { clip, notices }) => {
                 let followed = self.just_followed.lock().take();
                 let label = label(Made::Generate { followed }, &settings, &locked);
-                {
-                    let mut st = self.params.session.write();
-                    st.session.advance(Snapshot {
-                        clip: clip.clone(),
-                        settings,
-                        label,
-                    });
+                let snapshot = Snapshot {
+                    clip: clip.clone(),
+                    settings,
+                    label,
+                };
+                let committed = self.params.session.commit(|st| {
+                    st.session.advance(snapshot);
                     st.fingerprint = Some(fp);
-                }
-                Some(self.publish(&clip, &notices, String::new()))
+                });
+                committed.then(|| self.publish(&clip, &notices, String::new()))
             }
             Err(e) => {
                 *self.gave_up.lock() = Some(fp);
@@ -272,8 +272,7 @@ impl Worker {
     /// Makes `clip` (from `made`, with the session's settings) the current generation and
     /// sends it to the audio thread.
     fn advance(&self, clip: Clip, notices: &[Notice], made: Made, message: String) {
-        {
-            let mut st = self.params.session.write();
+        let committed = self.params.session.commit(|st| {
             let settings = st.session.settings.clone();
             let label = label(made, &settings, &[]);
             st.session.advance(Snapshot {
@@ -281,9 +280,11 @@ impl Worker {
                 settings,
                 label,
             });
+        });
+        if committed {
+            let loaded = self.publish(&clip, notices, message);
+            self.send(loaded);
         }
-        let loaded = self.publish(&clip, notices, message);
-        self.send(loaded);
     }
 
     fn current(&self) -> Option<(Clip, Settings)> {
@@ -334,15 +335,15 @@ impl Worker {
     /// to its settings through the host. When the host cannot be reached the parameters stay
     /// as they are and the restored clip is taken as theirs (it is not regenerated).
     fn step(&self, back: bool) {
-        let restored = {
-            let mut st = self.params.session.write();
+        let mut restored = None;
+        self.params.session.commit(|st| {
             let clip = if back {
                 st.session.undo().cloned()
             } else {
                 st.session.redo().cloned()
             };
-            clip.map(|c| (c, st.session.settings.clone(), st.session.label.clone()))
-        };
+            restored = clip.map(|c| (c, st.session.settings.clone(), st.session.label.clone()));
+        });
         let Some((clip, settings, label)) = restored else {
             let what = if back { "undo" } else { "redo" };
             return self.set_status(StatusKind::Ready, format!("nothing to {what}"));

@@ -162,7 +162,10 @@ fn parameters_set_from_settings_map_back_to_the_same_settings() {
     }
     assert_eq!(got, s);
     let snapped = settings_from_params(&p, None, None);
-    assert!(changes_for(&p, &snapped, None).is_empty(), "nothing left to change");
+    assert!(
+        changes_for(&p, &snapped, None).is_empty(),
+        "nothing left to change"
+    );
 }
 
 #[test]
