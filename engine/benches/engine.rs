@@ -9,11 +9,11 @@
 
 use bandmate_engine::arrange::{self, Settings, Source};
 use bandmate_engine::clip::PartKind;
+use bandmate_engine::model::tokens;
 use bandmate_engine::model::{self, ModelKind};
 use bandmate_engine::parts::{self, PartContext};
 use bandmate_engine::progression::{self, HarmonicRhythm, ProgressionSettings};
 use bandmate_engine::theory::{Key, Meter, Mode, PitchClass};
-use bandmate_engine::tokens;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use midly::num::u7;
 use std::time::Duration;

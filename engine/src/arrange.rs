@@ -10,6 +10,13 @@ use crate::{drums, groove, model, parts};
 use midly::num::u7;
 use serde::{Deserialize, Serialize};
 
+pub mod idea;
+pub mod locks;
+mod notice;
+
+pub use idea::{continue_idea, IdeaError};
+pub use notice::Notice;
+
 /// Errors that stop an arrangement.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ArrangeError {
@@ -203,8 +210,9 @@ impl Settings {
 #[derive(Debug, Clone)]
 pub struct Arrangement {
     pub clip: Clip,
-    /// Human-readable reasons a model was not used (empty when everything ran as asked).
-    pub notices: Vec<String>,
+    /// What did not go as asked (a model that could not run, locks that could not apply);
+    /// empty when everything ran as asked.
+    pub notices: Vec<Notice>,
 }
 
 /// The program name and version written into provenance records.
@@ -314,7 +322,7 @@ pub fn follow(settings: &Settings, clip: &Clip) -> Result<Arrangement, ArrangeEr
     Ok(Arrangement { clip: out, notices })
 }
 
-fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, String) {
+fn chord_track(s: &Settings, notices: &mut Vec<Notice>) -> (Vec<ChordEvent>, String) {
     if s.source == Source::Model {
         let req = model::ChordRequest {
             key: s.key,
@@ -330,10 +338,10 @@ fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, Str
             Ok(chords) if valid_track(&chords, s) => {
                 return (chords, format!("model({})", model::backend_name()))
             }
-            Ok(_) => notices.push(
-                "the chord model returned a track that does not cover the clip; used rules".into(),
-            ),
-            Err(e) => notices.push(format!("chord model unavailable ({e}); used rules")),
+            Ok(_) => notices.push(Notice::ModelOutputUnusable {
+                part: PartKind::Chords,
+            }),
+            Err(e) => notices.push(Notice::unavailable(PartKind::Chords, &e)),
         }
     }
     let ps = ProgressionSettings {
@@ -355,6 +363,12 @@ fn chord_track(s: &Settings, notices: &mut Vec<String>) -> (Vec<ChordEvent>, Str
     )
 }
 
+/// The melody register (low, high MIDI keys): C4..G5 moved by `octave` (-3..=3) octaves.
+pub fn melody_range(octave: i8) -> (u8, u8) {
+    let low = (60 + 12 * i32::from(octave.clamp(-3, 3))).clamp(0, 108);
+    (low as u8, (low + 19) as u8)
+}
+
 /// Maps the 0..1 adventure control to a sampling temperature 0.6..1.4.
 pub fn temperature(adventure: f32) -> f32 {
     0.6 + 0.8 * adventure.clamp(0.0, 1.0)
@@ -374,7 +388,7 @@ fn make_part(
     s: &Settings,
     clip: &Clip,
     opts: &PartOptions,
-    notices: &mut Vec<String>,
+    notices: &mut Vec<Notice>,
 ) -> Result<(Part, String), ArrangeError> {
     let seed = Rng::derive(s.seed, opts.kind.name()).next_u64();
     let ctx = PartContext {
@@ -421,19 +435,17 @@ fn make_part(
 fn melody(
     s: &Settings,
     ctx: &PartContext,
-    notices: &mut Vec<String>,
+    notices: &mut Vec<Notice>,
 ) -> Result<(Vec<Note>, String), ArrangeError> {
-    let shift = ctx.octave as i32 * 12;
-    let low = (60 + shift).clamp(0, 110) as u8;
-    let high = (low as i32 + 19).clamp(0, 127) as u8;
+    let (low, high) = melody_range(ctx.octave);
     if s.source == Source::Model {
         let req = model::MelodyRequest {
             key: s.key,
             meter: s.meter,
             bars: s.bars,
             chords: ctx.chords,
-            low: u7::new(low.min(127)),
-            high: u7::new(high.min(127)),
+            low: u7::new(low),
+            high: u7::new(high),
             temperature: temperature(s.adventure),
             top_p: 0.95,
             seed: ctx.seed,
@@ -443,8 +455,10 @@ fn melody(
             Ok(notes) if !notes.is_empty() => {
                 return Ok((notes, format!("model({})", model::backend_name())))
             }
-            Ok(_) => notices.push("the melody model returned no notes; used rules".into()),
-            Err(e) => notices.push(format!("melody model unavailable ({e}); used rules")),
+            Ok(_) => notices.push(Notice::ModelOutputUnusable {
+                part: PartKind::Melody,
+            }),
+            Err(e) => notices.push(Notice::unavailable(PartKind::Melody, &e)),
         }
     }
     Ok((

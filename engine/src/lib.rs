@@ -8,6 +8,7 @@ pub mod drums;
 pub mod form;
 pub mod groove;
 pub mod import;
+pub mod input;
 pub mod keydetect;
 pub mod model;
 pub mod parts;
@@ -19,8 +20,10 @@ pub mod session;
 pub mod smf;
 pub mod style;
 pub mod theory;
-pub mod tokens;
 pub mod voicing;
+
+/// The model vocabulary, also reachable at its old path.
+pub use model::tokens;
 
 pub use arrange::{generate, Arrangement, Settings, Source};
 pub use clip::{Clip, Note, Part, PartKind, TICKS_PER_QUARTER};

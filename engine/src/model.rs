@@ -12,6 +12,7 @@
 mod backend;
 mod runtime;
 pub mod sampling;
+pub mod tokens;
 
 pub use backend::{
     backend_name, backend_report, candidates_for, check_version, init_backend, native_candidates,
@@ -23,8 +24,8 @@ use crate::chord::RomanChord;
 use crate::clip::{ChordEvent, Note};
 use crate::rng::Rng;
 use crate::theory::{Key, Meter};
-use crate::tokens::{self, ChordCond, ChordToken, PitchToken, VocabError};
 use midly::num::u7;
+use tokens::{ChordCond, ChordToken, PitchToken, VocabError};
 
 /// Why a model could not be used. The caller falls back to rules and shows the message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

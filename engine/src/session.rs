@@ -3,9 +3,7 @@
 //!
 //! Loading never fails: [`Session::from_json`] of a corrupt, partial or newer-version state gives
 //! the defaults plus whatever could be recovered, and a list of human-readable warnings.
-//! Pure data; no threads. The plugin keeps one `Session` behind a lock (GUI and background side).
-
-pub mod locks;
+//! Pure data; no threads. The plugin's worker owns one `Session` (in its persisted slot).
 
 use crate::arrange::Settings;
 use crate::clip::Clip;

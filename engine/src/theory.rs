@@ -411,6 +411,21 @@ impl Meter {
             })
             .collect()
     }
+
+    /// The bar's beat groups as (start, length) in ticks, from [`Meter::group_starts`].
+    pub fn beat_groups(self, tpq: u32) -> Vec<(u32, u32)> {
+        let bar = self.bar_ticks(tpq);
+        let starts = self.group_starts(tpq);
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let end = starts.get(i + 1).copied().unwrap_or(bar);
+                (s, end.saturating_sub(s))
+            })
+            .filter(|&(_, l)| l > 0)
+            .collect()
+    }
 }
 
 impl fmt::Display for Meter {
@@ -475,6 +490,10 @@ mod tests {
         let m: Meter = "7/8".parse().expect("meter");
         assert_eq!(m.bar_ticks(480), 7 * 240);
         assert_eq!(m.group_starts(480), vec![0, 480, 960]);
+        assert_eq!(m.beat_groups(480), vec![(0, 480), (480, 480), (960, 720)]);
+        let groups = Meter::COMMON.beat_groups(480);
+        assert_eq!(groups.len(), 4);
+        assert!(groups.iter().all(|&(_, l)| l == 480));
         let m: Meter = "6/8".parse().expect("meter");
         assert!(m.is_compound());
         assert_eq!(m.pulses(), 2);

@@ -164,7 +164,7 @@ fn check_clip(s: &Settings, clip: &Clip) {
 }
 
 /// Generates twice (determinism) and checks the clip; returns the notices.
-fn generate_ok(s: &Settings) -> Vec<String> {
+fn generate_ok(s: &Settings) -> Vec<arrange::Notice> {
     let a = arrange::generate(s)
         .unwrap_or_else(|e| panic!("{} {} bars {:?}: {e}", s.meter, s.bars, s.source));
     check_clip(s, &a.clip);

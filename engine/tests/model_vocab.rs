@@ -2,8 +2,8 @@
 //! order, and the Python tokenization of a held-out piece (stored in golden.json) is reproduced
 //! exactly by engine::tokens.
 
+use bandmate_engine::model::tokens::{self, ChordCond, CHORD_FEATURES, MELODY_FEATURES};
 use bandmate_engine::model::{self, ModelKind};
-use bandmate_engine::tokens::{self, ChordCond, CHORD_FEATURES, MELODY_FEATURES};
 use sha2::{Digest, Sha256};
 
 fn models() -> std::path::PathBuf {

@@ -1,35 +1,31 @@
 //! The editor: an egui panel for the loop "set, generate, listen, keep or regenerate, export".
 //!
-//! GUI thread only. It reads [`Shared`] (clip, status, playhead, host transport), changes
-//! parameters through the host (`ParamSetter`, so they are automatable and saved), and queues
-//! [`Task`]s on the background executor; it never blocks on generation. The undo/redo history and
-//! the export folder live in the persisted [`SessionSlot`] (`bandmate_engine::session`): every
-//! clip the worker publishes becomes a step of the history; undo/redo hand an earlier clip back
-//! through the `saved` clip slot, which the worker then plays (see docs/editor.md).
+//! GUI thread only. It reads the session slot (clip, history labels) and [`Shared`] (status,
+//! playhead, host transport), changes parameters through the host (`ParamSetter`, so they are
+//! automatable and saved), and sends [`Task`]s to the worker, which owns the session: the editor
+//! never changes it and never blocks on generation (see docs/editor.md).
 //!
 //! - [`panel`]: the parameter groups;
 //! - [`piano_roll`]: the clip view with chords, bars and playhead;
 //! - [`export`]: .mid files into the export folder;
-//! - [`state`]: the persisted session field.
+//! - [`action`]: what the views return;
+//! - [`theme`]: colours, names, message strips.
 
+pub mod action;
 pub mod export;
 pub mod panel;
 pub mod piano_roll;
-pub mod state;
+pub mod theme;
 
-pub use state::SessionSlot;
-
-use crate::params::{
-    fingerprint, settings_from_params, BandmateParams, KeySourceChoice, SavedClip,
-};
+use crate::host::GuiHost;
+use crate::params::BandmateParams;
 use crate::shared::{Shared, StatusKind, Sync};
-use crate::{Bandmate, Task};
+use crate::task::Task;
+use action::Action;
 use bandmate_engine::clip::{Clip, PartKind};
-use bandmate_engine::session::Snapshot;
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::LogicalSize;
-use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 use nice_plug_egui::resizable_window::ResizableWindow;
 use nice_plug_egui::{
@@ -41,6 +37,9 @@ use std::time::Duration;
 
 /// The editor type the plugin exports.
 pub type BandmateEditor = EguiEditor<App>;
+
+/// Sends a task to the worker (`AsyncExecutor::execute_background`).
+pub type TaskSender = Arc<dyn Fn(Task) + Send + std::marker::Sync>;
 
 /// Default window size (logical pixels).
 pub const DEFAULT_SIZE: (f32, f32) = (960.0, 620.0);
@@ -59,37 +58,19 @@ pub fn default_state() -> Arc<EguiEditorState> {
     EguiEditorState::from_size(LogicalSize::new(DEFAULT_SIZE.0, DEFAULT_SIZE.1), zoom)
 }
 
-/// Something the user asked for this frame; applied after drawing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// New seed, then generate every unlocked part.
-    Generate,
-    /// New seed only (the parameter change makes a new clip).
-    Dice,
-    /// A new version of one part, keeping the others.
-    Regenerate(PartKind),
-    Undo,
-    Redo,
-    /// Export the whole clip (`None`) or one part.
-    Export(Option<PartKind>),
-    /// A melody continuing the notes heard on the MIDI input.
-    ContinueIdea,
-    DismissWarnings,
-}
-
 /// The editor's state. Rebuilt each time the window opens; what must survive is in the
-/// parameters and the [`SessionSlot`].
+/// parameters and the session slot.
 pub struct App {
     params: Arc<BandmateParams>,
     shared: Arc<Shared>,
-    executor: AsyncExecutor<Bandmate>,
+    host: Arc<GuiHost>,
+    send: TaskSender,
     gui: Option<GuiContext>,
     /// Actions clicked this frame.
     pending: Vec<Action>,
-    /// `Shared::clip_id` last folded into the session history.
-    seen_clip_id: u64,
-    /// Label for the next clip the worker publishes (what the user asked for).
-    next_label: Option<String>,
+    /// The session's clip as of `clip_id` (read again when the worker publishes a new one).
+    clip: Option<Arc<Clip>>,
+    clip_id: u64,
     /// The export folder as typed.
     export_dir: String,
     /// Last export: the written path, or why it failed.
@@ -99,14 +80,21 @@ pub struct App {
     rng: u64,
 }
 
-/// Builds the editor. GUI thread.
+/// Builds the editor. Main thread, once per plugin instance.
 pub fn create(
     params: Arc<BandmateParams>,
     shared: Arc<Shared>,
+    host: Arc<GuiHost>,
     state: Arc<EguiEditorState>,
-    executor: AsyncExecutor<Bandmate>,
+    send: TaskSender,
 ) -> Option<BandmateEditor> {
-    let export_dir = params.session.read().export_dir.clone().unwrap_or_default();
+    let export_dir = params
+        .session
+        .read()
+        .session
+        .export_dir
+        .clone()
+        .unwrap_or_default();
     let rng = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0x9e37_79b9, |d| d.as_nanos() as u64)
@@ -114,11 +102,12 @@ pub fn create(
     let app = App {
         params,
         shared,
-        executor,
+        host,
+        send,
         gui: None,
         pending: Vec::new(),
-        seen_clip_id: 0,
-        next_label: None,
+        clip: None,
+        clip_id: u64::MAX,
         export_dir,
         export_result: None,
         action_error: None,
@@ -160,6 +149,7 @@ impl NiceEguiApp for App {
             s.spacing.item_spacing = egui::vec2(8.0, 5.0);
             s.spacing.button_padding = egui::vec2(8.0, 3.0);
         });
+        self.host.set_gui_context(gui.clone());
         self.gui = Some(gui);
         Ok(())
     }
@@ -167,8 +157,12 @@ impl NiceEguiApp for App {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
         let Some(gui) = self.gui.clone() else { return };
         let setter = gui.param_setter();
-        self.sync_session();
-        self.follow_detected_key(&setter);
+        self.refresh_clip();
+        let view = panel::View {
+            detected: *self.shared.detected_key.lock(),
+            followed: self.params.session.read().followed_key,
+            has_clip: self.has_clip(),
+        };
         let min = egui::vec2(MIN_SIZE.0, MIN_SIZE.1);
         ResizableWindow::new("bandmate-window")
             .min_size(min)
@@ -180,11 +174,14 @@ impl NiceEguiApp for App {
                     .default_size(330.0)
                     .min_size(280.0)
                     .show(ui, |ui| {
-                        egui::ScrollArea::vertical().show(ui, |ui| self.parameters(ui, &setter));
+                        egui::ScrollArea::vertical().show(ui, |ui| {
+                            let clicked = panel::show(ui, &setter, &self.params, &view);
+                            self.pending.extend(clicked);
+                        });
                     });
                 egui::CentralPanel::default().show(ui, |ui| {
                     self.banners(ui);
-                    let clip = self.shared.clip.read().clone();
+                    let clip = self.clip.clone();
                     piano_roll::legend(ui, clip.as_deref(), &self.transport_text());
                     piano_roll::show(ui, clip.as_deref(), self.shared.playhead());
                 });
@@ -205,55 +202,27 @@ impl NiceEguiApp for App {
 
 impl App {
     fn has_clip(&self) -> bool {
-        self.shared.clip.read().is_some()
+        self.clip.is_some()
     }
 
-    /// Whether a generation is queued or running.
+    /// Whether a generation is running.
     fn busy(&self) -> bool {
         self.shared.status.lock().kind == StatusKind::Generating
-            || self.shared.generate_pending.load(Ordering::Relaxed)
     }
 
-    /// Folds a newly published clip into the session: the previous one becomes undoable.
-    fn sync_session(&mut self) {
+    /// Reads the session's clip again when the worker has published a new one.
+    fn refresh_clip(&mut self) {
         let id = self.shared.clip_id.load(Ordering::Acquire);
-        if id == self.seen_clip_id {
-            return;
-        }
-        self.seen_clip_id = id;
-        let Some(clip) = self.shared.clip.read().clone() else {
-            return;
-        };
-        if self.params.session.read().clip.as_ref() == Some(&*clip) {
-            // Undo/redo or a project load brought back the session's own clip.
-            return;
-        }
-        let settings = self
-            .params
-            .saved
-            .get()
-            .map(|s| s.settings)
-            .unwrap_or_else(|| settings_from_params(&self.params, self.shared.host_meter()));
-        let label = self
-            .next_label
-            .take()
-            .unwrap_or_else(|| format!("seed {}", clip.provenance.seed));
-        self.params.session.write().advance(Snapshot {
-            clip: (*clip).clone(),
-            settings,
-            label,
-        });
-    }
-
-    /// Key source "detected": copies a confident detected key into the key parameters.
-    fn follow_detected_key(&self, setter: &ParamSetter) {
-        if self.params.key_source.value() != KeySourceChoice::Detected {
-            return;
-        }
-        let detected = *self.shared.detected_key.lock();
-        if let Some((key, confidence)) = detected.filter(|(_, c)| *c >= panel::FOLLOW_CONFIDENCE) {
-            let _ = confidence;
-            panel::set_key(setter, &self.params, key);
+        if id != self.clip_id {
+            self.clip_id = id;
+            self.clip = self
+                .params
+                .session
+                .read()
+                .session
+                .clip
+                .clone()
+                .map(Arc::new);
         }
     }
 
@@ -265,16 +234,9 @@ impl App {
                 setter.begin_set_parameter(&self.params.seed);
                 setter.set_parameter(&self.params.seed, seed);
                 setter.end_set_parameter(&self.params.seed);
-                let locked = self.params.locked_parts();
-                self.next_label = Some(if locked.is_empty() {
-                    format!("generate (seed {seed})")
-                } else {
-                    let names: Vec<&str> = locked.iter().map(|k| k.name()).collect();
-                    format!("generate (seed {seed}, kept {})", names.join(", "))
-                });
-                // The parameter change alone makes a new clip while the host processes; the task
-                // covers hosts that do not process while stopped.
-                self.executor.execute_background(Task::Generate);
+                // The parameter change alone makes a new clip; the task covers hosts that apply
+                // it before the worker looks.
+                (self.send)(Task::Generate);
             }
             Action::Regenerate(kind) => {
                 if !self.has_clip() {
@@ -282,63 +244,30 @@ impl App {
                     return;
                 }
                 let seed = next_seed(&mut self.rng, -1) as u64;
-                self.next_label = Some(format!("new {} (seed {seed})", kind.name()));
-                self.executor
-                    .execute_background(Task::RegeneratePart { kind, seed });
+                (self.send)(Task::RegeneratePart { kind, seed });
             }
-            Action::Undo | Action::Redo => {
-                let restored = {
-                    let mut s = self.params.session.write();
-                    let clip = if action == Action::Undo {
-                        s.undo().cloned()
-                    } else {
-                        s.redo().cloned()
-                    };
-                    clip.map(|c| (c, s.settings.clone()))
-                };
-                match restored {
-                    Some((clip, settings)) => self.install(clip, settings),
-                    None => {
-                        self.action_error = Some(format!(
-                            "nothing to {}",
-                            if action == Action::Undo {
-                                "undo"
-                            } else {
-                                "redo"
-                            }
-                        ))
-                    }
-                }
-            }
+            Action::Undo => (self.send)(Task::Undo),
+            Action::Redo => (self.send)(Task::Redo),
             Action::Export(part) => {
-                let Some(clip) = self.shared.clip.read().clone() else {
-                    self.export_result =
-                        Some(Err("nothing to export yet: generate a clip first".into()));
-                    return;
+                let result = match &self.clip {
+                    None => Err(export::ExportError::NoClip),
+                    Some(clip) => {
+                        let dir = export::resolve_dir(Some(&self.export_dir));
+                        export::export(clip, part, &dir)
+                    }
                 };
-                let dir = export::resolve_dir(Some(&self.export_dir));
-                self.export_result =
-                    Some(export::export(&clip, part, &dir).map(|p| p.display().to_string()));
+                self.export_result = Some(
+                    result
+                        .map(|p| p.display().to_string())
+                        .map_err(|e| e.to_string()),
+                );
             }
             Action::ContinueIdea => {
                 let seed = next_seed(&mut self.rng, -1) as u64;
-                self.next_label = Some(format!("continue my idea (seed {seed})"));
-                self.executor
-                    .execute_background(Task::ContinueIdea { seed });
+                (self.send)(Task::ContinueIdea { seed });
             }
-            Action::DismissWarnings => self.params.session.clear_warnings(),
+            Action::DismissWarnings => (self.send)(Task::DismissWarnings),
         }
-    }
-
-    /// Plays an earlier clip: through the saved-clip slot, as a state load would.
-    fn install(&mut self, clip: Clip, settings: bandmate_engine::arrange::Settings) {
-        let fp = fingerprint(&self.params, self.shared.host_meter());
-        self.params.saved.set(Some(SavedClip {
-            clip,
-            settings,
-            fingerprint: fp,
-        }));
-        self.executor.execute_background(Task::Generate);
     }
 
     fn action_bar(&mut self, ui: &mut Ui) {
@@ -356,12 +285,13 @@ impl App {
                 self.pending.push(Action::Generate);
             }
             let (can_undo, can_redo, undo_label, redo_label) = {
-                let s = self.params.session.read();
+                let st = self.params.session.read();
+                let h = &st.session.history;
                 (
-                    s.history.can_undo(),
-                    s.history.can_redo(),
-                    s.history.undo_label().unwrap_or("").to_owned(),
-                    s.history.redo_label().unwrap_or("").to_owned(),
+                    h.can_undo(),
+                    h.can_redo(),
+                    h.undo_label().unwrap_or("").to_owned(),
+                    h.redo_label().unwrap_or("").to_owned(),
                 )
             };
             if ui
@@ -380,7 +310,10 @@ impl App {
             }
             let melody = egui::Button::new("New melody, same chords");
             if ui
-                .add_enabled(self.has_clip() && !self.params.lock_melody.value(), melody)
+                .add_enabled(
+                    self.has_clip() && !self.params.melody.locked.value(),
+                    melody,
+                )
                 .on_hover_text("Keeps the chords and the other parts")
                 .clicked()
             {
@@ -406,18 +339,17 @@ impl App {
             ui.label(RichText::new("Generating…").strong());
         } else {
             match status.kind {
-                StatusKind::Ready => {
-                    ui.label(RichText::new("Ready").color(Color32::from_rgb(90, 210, 120)))
-                }
-                StatusKind::Error => {
-                    ui.label(RichText::new("Error").color(Color32::from_rgb(255, 90, 90)))
-                }
+                StatusKind::Ready => ui.label(RichText::new("Ready").color(theme::GOOD)),
+                StatusKind::Error => ui.label(RichText::new("Error").color(theme::BAD)),
                 _ => ui.weak("Idle"),
             };
         }
-        let label = self.params.session.read().label.clone();
+        let label = self.params.session.read().session.label.clone();
         if !label.is_empty() {
             ui.weak(label);
+        }
+        if status.kind != StatusKind::Error && !status.message.is_empty() {
+            ui.weak(format!("· {}", status.message));
         }
     }
 
@@ -446,15 +378,14 @@ impl App {
         format!("{play} · {sync}")
     }
 
-    /// Load warnings, generation errors, model fallbacks and failed actions, each with its reason.
+    /// Load warnings, generation errors, model fallbacks, other notices and failed actions,
+    /// each with its reason.
     fn banners(&mut self, ui: &mut Ui) {
-        let warn = Color32::from_rgb(240, 190, 60);
-        let bad = Color32::from_rgb(255, 100, 100);
         let warnings = self.params.session.warnings();
         if !warnings.is_empty()
-            && banner(
+            && theme::banner(
                 ui,
-                warn,
+                theme::WARN,
                 &format!(
                     "The saved editor state was only partly read: {}",
                     warnings.join("; ")
@@ -466,21 +397,32 @@ impl App {
         }
         let status = self.shared.status.lock().clone();
         if status.kind == StatusKind::Error && !status.message.is_empty() {
-            banner(ui, bad, &status.message, false);
+            theme::banner(ui, theme::BAD, &status.message, false);
         }
-        if !status.notices.is_empty() {
-            banner(
+        let (fallbacks, others): (Vec<_>, Vec<_>) =
+            status.notices.iter().partition(|n| n.is_model_fallback());
+        let join = |v: &[&bandmate_engine::arrange::Notice]| {
+            v.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        if !fallbacks.is_empty() {
+            theme::banner(
                 ui,
-                warn,
+                theme::WARN,
                 &format!(
                     "Used the rule-based generator instead of the model: {}",
-                    status.notices.join("; ")
+                    join(&fallbacks)
                 ),
                 false,
             );
         }
+        if !others.is_empty() {
+            theme::banner(ui, theme::WARN, &join(&others), false);
+        }
         if let Some(e) = self.action_error.clone() {
-            if banner(ui, bad, &e, true) {
+            if theme::banner(ui, theme::BAD, &e, true) {
                 self.action_error = None;
             }
         }
@@ -501,9 +443,9 @@ impl App {
                 .changed()
             {
                 let dir = self.export_dir.trim().to_owned();
-                self.params.session.write().export_dir = (!dir.is_empty()).then_some(dir);
+                (self.send)(Task::SetExportDir((!dir.is_empty()).then_some(dir)));
             }
-            let clip = self.shared.clip.read().clone();
+            let clip = self.clip.clone();
             if ui
                 .add_enabled(
                     clip.is_some(),
@@ -516,7 +458,7 @@ impl App {
             ui.label("or part:");
             for p in clip.iter().flat_map(|c| c.parts.iter()) {
                 let b = egui::Button::new(
-                    RichText::new(panel::title(p.kind)).color(piano_roll::part_color(p.kind)),
+                    RichText::new(theme::title(p.kind)).color(theme::part_color(p.kind)),
                 );
                 if ui
                     .add(b)
@@ -530,7 +472,7 @@ impl App {
         match &self.export_result {
             Some(Ok(path)) => {
                 ui.horizontal(|ui| {
-                    ui.label(RichText::new("Wrote").color(Color32::from_rgb(90, 210, 120)));
+                    ui.label(RichText::new("Wrote").color(theme::GOOD));
                     ui.monospace(path);
                     if ui.small_button("Copy path").clicked() {
                         ui.ctx().copy_text(path.clone());
@@ -538,7 +480,7 @@ impl App {
                 });
             }
             Some(Err(e)) => {
-                ui.colored_label(Color32::from_rgb(255, 100, 100), e);
+                ui.colored_label(theme::BAD, e);
             }
             None => {
                 ui.weak("Files are named from key, meter, tempo, seed and part; nothing is overwritten.");
@@ -546,32 +488,6 @@ impl App {
         }
         ui.add_space(2.0);
     }
-}
-
-/// A coloured message strip; with `dismissable`, a ✕ button whose click is returned.
-fn banner(ui: &mut Ui, color: Color32, text: &str, dismissable: bool) -> bool {
-    let mut clicked = false;
-    egui::Frame::new()
-        .fill(color.gamma_multiply(0.18))
-        .stroke(egui::Stroke::new(1.0, color))
-        .corner_radius(4.0)
-        .inner_margin(6.0)
-        .show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new("!").strong().color(color));
-                ui.label(text);
-                if dismissable
-                    && ui
-                        .small_button("Dismiss")
-                        .on_hover_text("Dismiss")
-                        .clicked()
-                {
-                    clicked = true;
-                }
-            });
-        });
-    ui.add_space(4.0);
-    clicked
 }
 
 #[cfg(test)]

@@ -2,13 +2,16 @@
 //! engine. The music is made by `bandmate_engine::arrange`, the scheduling by
 //! `bandmate_engine::playback::Player`; see docs/plugin.md for the threads and the handoff.
 //!
-//! Threads:
-//! - main thread: `activate()` (may generate the first clip synchronously), `deactivate()`;
-//! - audio thread: `process()`, `reset()`; reads the ready clip, writes note events, touches only
+//! Threads (the table in docs/plugin.md):
+//! - main thread: `activate()` (may generate the first clip synchronously), `deactivate()`,
+//!   parameter changes the plugin makes itself ([`host`]);
+//! - audio thread: `process()`, `reset()`; plays the ready clip, passes input on, touches only
 //!   atomics and wait-free queues (checked with the `assert_process_allocs` feature);
-//! - background thread: [`worker::Worker::run`] generates clips and drops old ones;
-//! - GUI thread: [`editor`].
+//! - worker thread ([`runner`]): [`worker::Worker`] owns the session, detects parameter changes,
+//!   generates clips and drops old ones;
+//! - GUI thread: [`editor`] reads state and sends [`Task`]s.
 
+use bandmate_engine::input::InputEvent;
 use bandmate_engine::playback::{BlockInfo, EventKind, OutEvent, Player, SongPosition};
 use nice_plug::midi::{Channel, Key as MidiKey, VoiceID};
 use nice_plug::prelude::*;
@@ -16,19 +19,25 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub mod editor;
+pub mod fingerprint;
+pub mod handoff;
+pub mod host;
 pub mod params;
+pub mod persist;
 pub mod runner;
 pub mod shared;
+pub mod task;
 pub mod worker;
 
 pub use params::{settings_from_params, BandmateParams};
 pub use shared::Shared;
-pub use worker::Task;
+pub use task::Task;
 
-use params::{fingerprint, Loaded};
+use handoff::{AudioSide, Loaded};
+use host::GuiHost;
 use runner::Runner;
 use shared::Sync;
-use worker::{AudioSide, InputEvent, Worker};
+use worker::Worker;
 
 /// Incoming note events passed through per block (MIDI thru); more are not passed through, but
 /// still reach the history.
@@ -39,6 +48,8 @@ pub struct Bandmate {
     params: Arc<BandmateParams>,
     shared: Arc<Shared>,
     worker: Arc<Worker>,
+    /// Parameter changes the worker asks of the host.
+    host: Arc<GuiHost>,
     /// The background thread that runs the worker's tasks.
     runner: Arc<Runner>,
     audio: AudioSide,
@@ -48,8 +59,6 @@ pub struct Bandmate {
     garbage_slot: Option<Box<Loaded>>,
     player: Player,
     sample_rate: f32,
-    /// Fingerprint of the parameters the current (or pending) clip was requested with.
-    requested_fp: u64,
     /// Set by `reset()`/`deactivate()`: release sounding notes at the next block.
     release_pending: bool,
     /// Incoming events to pass through this block (preallocated, never grows).
@@ -61,19 +70,20 @@ impl Default for Bandmate {
     fn default() -> Self {
         let params = Arc::new(BandmateParams::default());
         let shared = Arc::new(Shared::default());
-        let (worker, audio) = worker::make(params.clone(), shared.clone());
+        let host = Arc::new(GuiHost::default());
+        let (worker, audio) = worker::make(params.clone(), shared.clone(), host.clone());
         let runner = Arc::new(Runner::new(worker.clone(), shared.clone()));
         Bandmate {
             params,
             shared,
             worker,
+            host,
             runner,
             audio,
             current: None,
             garbage_slot: None,
             player: Player::new(),
             sample_rate: 48_000.0,
-            requested_fp: 0,
             release_pending: false,
             thru: Vec::with_capacity(THRU_CAPACITY),
             editor_state: editor::default_state(),
@@ -179,18 +189,29 @@ impl Plugin for Bandmate {
         self.params.clone()
     }
 
-    /// Forwards tasks (from the editor) to the plugin's own worker thread (see `runner.rs`).
+    /// Forwards tasks (from the editor) to the plugin's own worker thread (see `runner.rs`);
+    /// [`Task::ApplyHostParams`] (sent with `execute_gui`) runs here, on the main thread.
     fn task_executor(&mut self) -> TaskExecutor<Self> {
         let runner = self.runner.clone();
-        Box::new(move |task| runner.request(task))
+        let host = self.host.clone();
+        Box::new(move |task| match task {
+            Task::ApplyHostParams => host.apply_pending(),
+            task => runner.request(task),
+        })
     }
 
+    /// Called once when the plugin is made (not when the window opens).
     fn editor(&mut self, executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        let main = executor.clone();
+        self.host
+            .set_main_thread(Arc::new(move |task| main.execute_gui(task)));
+        let background = executor;
         editor::create(
             self.params.clone(),
             self.shared.clone(),
+            self.host.clone(),
             self.editor_state.clone(),
-            executor,
+            Arc::new(move |task| background.execute_background(task)),
         )
     }
 
@@ -209,8 +230,7 @@ impl Plugin for Bandmate {
         if let Some(newest) = self.worker.take_queued(&mut self.audio) {
             self.current = Some(newest);
         }
-        if let Some((loaded, fp)) = self.worker.initial_clip(self.current.is_some()) {
-            self.requested_fp = fp;
+        if let Some(loaded) = self.worker.initial_clip(self.current.is_some()) {
             self.current = Some(loaded);
         }
         if let Some(c) = &self.current {
@@ -288,14 +308,6 @@ impl Plugin for Bandmate {
         };
         let qps = tempo / 60.0 / f64::from(sample_rate);
         let song_start = position.map_or(self.player.free_position(), |s| s.quarters);
-
-        // New parameters (or a new host meter): ask the background task for a new clip.
-        // A state load while active brought a saved clip: the same task switches to it.
-        let fp = fingerprint(&p, self.shared.host_meter());
-        if fp != self.requested_fp || p.saved.is_restored() {
-            self.requested_fp = fp;
-            self.shared.generate_pending.store(true, Ordering::SeqCst);
-        }
 
         // Incoming notes: to the history queue, and to the thru list.
         let bypass = p.bypass.value();

@@ -4,13 +4,16 @@
 //! instances of the plugin in a process, and that thread exits for everyone when it meets a task
 //! whose instance is already gone (`event_loop/background_thread.rs`); the next instance to be
 //! dropped then panics while sending it a shutdown request (an abort inside `clap_plugin.destroy`).
-//! So the audio thread only raises atomic flags in [`Shared`] (no call, no syscall), the editor's
-//! `execute_background(task)` lands in [`Runner::request`], and this thread, one per instance,
-//! polls the flags every [`POLL`] and runs the queued tasks. It starts on activation (or the first
-//! request) and is joined when the plugin is dropped.
+//! So the audio thread only raises an atomic flag in [`Shared`] when notes came in (no call, no
+//! syscall), the editor's `execute_background(task)` lands in [`Runner::request`], and this
+//! thread, one per instance, runs the queued tasks and every [`POLL`] looks at the flag and at
+//! the parameters' fingerprint ([`Worker::needs_generation`]): change detection happens here,
+//! not on the audio thread. It starts on activation (or the first request) and is joined when
+//! the plugin is dropped.
 
 use crate::shared::Shared;
-use crate::worker::{Task, Worker};
+use crate::task::Task;
+use crate::worker::Worker;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,7 +21,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How often the thread looks at the audio thread's flags.
+/// How often the thread looks at the input flag and the parameters.
 pub const POLL: Duration = Duration::from_millis(5);
 
 struct Inner {
@@ -88,11 +91,11 @@ impl Inner {
                 let Some(task) = next else { break };
                 self.run_caught(task);
             }
-            if self.shared.generate_pending.load(Ordering::SeqCst) {
-                self.run_caught(Task::Generate);
-            }
             if self.shared.input_task_pending.load(Ordering::SeqCst) {
                 self.run_caught(Task::DrainInput);
+            }
+            if self.worker.needs_generation() {
+                self.run_caught(Task::Generate);
             }
             self.worker.collect_garbage();
             std::thread::park_timeout(POLL);
@@ -103,7 +106,6 @@ impl Inner {
     fn run_caught(&self, task: Task) {
         let w = &self.worker;
         if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.run(task))).is_err() {
-            self.shared.generate_pending.store(false, Ordering::SeqCst);
             self.shared
                 .input_task_pending
                 .store(false, Ordering::SeqCst);

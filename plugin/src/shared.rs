@@ -1,13 +1,13 @@
-//! State shared between the audio thread, the background task and the editor.
+//! State shared between the audio thread, the worker and the editor: transport, status, the
+//! detected key. The clip itself lives in the session slot (`persist.rs`), owned by the worker.
 //!
 //! The audio thread only touches the atomics here (never a lock). Locks are taken by the
-//! background task and the editor (GUI thread) only.
+//! worker and the editor (GUI thread) only.
 
-use bandmate_engine::clip::Clip;
+use bandmate_engine::arrange::Notice;
 use bandmate_engine::theory::{Key, Meter};
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicU8, Ordering};
-use std::sync::Arc;
 
 /// Where the generator stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,8 +26,8 @@ pub struct Status {
     pub kind: StatusKind,
     /// What happened (e.g. the engine error), empty when nothing to say.
     pub message: String,
-    /// The engine's notices for the current clip (e.g. "chord model unavailable; used rules").
-    pub notices: Vec<String>,
+    /// The engine's notices for the current clip (a model that could not run, …).
+    pub notices: Vec<Notice>,
     /// Model backend that made the clip ("none" when no model is built in).
     pub backend: String,
 }
@@ -47,12 +47,10 @@ pub enum Sync {
 /// Shared by the plugin, its background task and the editor, behind an `Arc`.
 #[derive(Debug)]
 pub struct Shared {
-    /// The clip most recently generated (what the audio thread plays once it has picked it up).
-    pub clip: RwLock<Option<Arc<Clip>>>,
     pub status: Mutex<Status>,
     /// Id of the clip the audio thread plays now (0 = none); matches [`Shared::clip_id`].
     pub playing_clip_id: AtomicU64,
-    /// Id of the clip in [`Shared::clip`].
+    /// Id of the session's current clip, as last published by the worker (0 = none yet).
     pub clip_id: AtomicU64,
     /// Position in the clip in quarter notes (f64 bits); NaN while stopped. Audio thread writes.
     playhead: AtomicU64,
@@ -70,15 +68,11 @@ pub struct Shared {
     pub input_task_pending: AtomicBool,
     /// Incoming notes the audio thread could not forward because the queue was full.
     pub input_dropped: AtomicU64,
-    /// Set by the audio thread when the clip should be (re)generated; cleared by the worker's
-    /// generate task once the clip matches the parameters (the editor shows it as busy).
-    pub generate_pending: AtomicBool,
 }
 
 impl Default for Shared {
     fn default() -> Self {
         Shared {
-            clip: RwLock::new(None),
             status: Mutex::new(Status::default()),
             playing_clip_id: AtomicU64::new(0),
             clip_id: AtomicU64::new(0),
@@ -90,7 +84,6 @@ impl Default for Shared {
             detected_key: Mutex::new(None),
             input_task_pending: AtomicBool::new(false),
             input_dropped: AtomicU64::new(0),
-            generate_pending: AtomicBool::new(false),
         }
     }
 }
@@ -149,14 +142,5 @@ impl Shared {
             _ => 0,
         };
         self.host_meter.store(v, Ordering::Relaxed);
-    }
-
-    /// Chord names of the current clip, for display.
-    pub fn chord_names(&self) -> Vec<String> {
-        self.clip
-            .read()
-            .as_ref()
-            .map(|c| c.chord_names())
-            .unwrap_or_default()
     }
 }

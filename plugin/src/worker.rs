@@ -1,138 +1,97 @@
-//! The non-real-time side: the background task that generates clips and hands them to the audio
-//! thread, takes old clips back to drop them, and turns incoming notes into a history.
+//! The worker: the one owner of the session. It generates clips and advances the history
+//! (labelled from the task that made each clip), restores earlier generations with their
+//! parameters, turns incoming notes into a history and follows the detected key, and hands
+//! clips to the audio thread ([`crate::handoff`]).
 //!
-//! Handoff (all wait-free on the audio side, `rtrb` single-producer/single-consumer queues):
-//! - clips: worker → audio (`CLIP_QUEUE`), `Box<Loaded>` built off the audio thread;
-//! - garbage: audio → worker (`GARBAGE_QUEUE`), replaced clips, dropped here;
-//! - input: audio → worker (`INPUT_QUEUE`), incoming note-on/offs with their song position.
-//!
-//! The worker's ends sit behind mutexes: only the background thread and the main thread (in
-//! `activate()`) take them, never the audio thread.
+//! Runs on the runner's thread (`runner.rs`), and on the main thread in `activate()`
+//! ([`Worker::initial_clip`]). Never on the audio thread.
 
-use crate::params::{fingerprint, settings_from_params, BandmateParams, Loaded, SavedClip};
+use crate::fingerprint::Fingerprinter;
+use crate::handoff::{self, AudioSide, Loaded, WorkerSide};
+use crate::host::ParamHost;
+use crate::params::{
+    changes_for, effective_key, effective_meter, settings_from_params, BandmateParams,
+    KeySourceChoice, ParamChange,
+};
 use crate::shared::{Shared, StatusKind};
-use bandmate_engine::arrange::{self, Arrangement};
-use bandmate_engine::clip::{Clip, Note, Part, PartKind, TICKS_PER_QUARTER};
+use crate::task::{label, Made, Task};
+use bandmate_engine::arrange::{self, locks, Arrangement, Notice, Settings};
+use bandmate_engine::clip::{Clip, PartKind};
+use bandmate_engine::input::{self, Pairer};
 use bandmate_engine::playback::PlaybackClip;
+use bandmate_engine::session::Snapshot;
 use bandmate_engine::theory::Key;
+use nice_plug::prelude::Param;
 use parking_lot::Mutex;
-use rtrb::{Consumer, Producer, RingBuffer};
-use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-pub const CLIP_QUEUE: usize = 4;
-pub const GARBAGE_QUEUE: usize = 16;
-pub const INPUT_QUEUE: usize = 1024;
-/// Notes kept in the history.
-pub const HISTORY_LEN: usize = 256;
-/// Notes of the history used as the prime for "continue my idea".
-pub const PRIME_NOTES: usize = 32;
+/// How long the worker waits for the host to apply restored parameters before it treats the
+/// parameters as the user's again.
+pub const RESTORE_WAIT: Duration = Duration::from_secs(2);
 
-/// Work for the background executor (`Plugin::task_executor`). Plain data: no heap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Task {
-    /// Generate the whole clip from the parameters (requests coalesce while one runs).
-    Generate,
-    /// Regenerate one part with `seed`, keeping the chord track and the other parts.
-    RegeneratePart { kind: PartKind, seed: u64 },
-    /// Move incoming notes into the history and update the detected key.
-    DrainInput,
-    /// "Continue my idea": a new melody part from the melody model, primed with the last notes
-    /// heard on the input (keeps the chords and the other parts).
-    ContinueIdea { seed: u64 },
+/// Parameter changes sent to the host that have not all arrived yet.
+struct Restore {
+    targets: Vec<ParamChange>,
+    since: Instant,
 }
 
-/// A note-on or note-off heard on the MIDI input. `quarters` is the song position (or the
-/// free-running clock) at the event.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InputEvent {
-    pub on: bool,
-    pub channel: u8,
-    pub key: u8,
-    pub velocity: u8,
-    pub quarters: f64,
-}
-
-/// A note from the input history, timed in quarter notes of the song (or the free-running clock).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct HeardNote {
-    pub start: f64,
-    pub duration: f64,
-    pub channel: u8,
-    pub key: u8,
-    pub velocity: u8,
-}
-
-/// The audio thread's ends of the queues. Owned by the plugin object (audio thread).
-pub struct AudioSide {
-    pub clips: Consumer<Box<Loaded>>,
-    pub garbage: Producer<Box<Loaded>>,
-    pub input: Producer<InputEvent>,
-}
-
-struct ClipOut {
-    queue: Producer<Box<Loaded>>,
-    /// A clip that did not fit in the queue; replaced by newer ones, retried first.
-    pending: Option<Box<Loaded>>,
-}
-
-/// The background side. Shared by the task executor and the plugin (for `activate()`).
+/// The background side. Shared by the runner and the plugin (for `activate()`).
 pub struct Worker {
     params: Arc<BandmateParams>,
     shared: Arc<Shared>,
-    clips: Mutex<ClipOut>,
-    garbage: Mutex<Consumer<Box<Loaded>>>,
-    input: Mutex<Consumer<InputEvent>>,
-    /// Notes on (channel, key) still waiting for their note-off: (start, velocity).
-    open: Mutex<Vec<(u8, u8, f64, u8)>>,
+    host: Arc<dyn ParamHost>,
+    fingerprinter: Fingerprinter,
+    ends: Mutex<WorkerSide>,
+    pairer: Mutex<Pairer>,
+    restore: Mutex<Option<Restore>>,
+    /// A key the worker started following that no clip has been made for yet.
+    just_followed: Mutex<Option<Key>>,
+    /// The fingerprint a generation failed (or panicked) for: not retried until it changes.
+    gave_up: Mutex<Option<u64>>,
     next_id: AtomicU64,
     /// Test hook: the next task (or `initial_clip`) panics, to prove the panic is contained.
     #[cfg(test)]
     inject_panic: std::sync::atomic::AtomicBool,
 }
 
-/// Makes the queues and returns both sides.
-pub fn make(params: Arc<BandmateParams>, shared: Arc<Shared>) -> (Arc<Worker>, AudioSide) {
-    let (clip_tx, clip_rx) = RingBuffer::new(CLIP_QUEUE);
-    let (garbage_tx, garbage_rx) = RingBuffer::new(GARBAGE_QUEUE);
-    let (input_tx, input_rx) = RingBuffer::new(INPUT_QUEUE);
+/// Makes the worker and the audio thread's ends of the queues.
+pub fn make(
+    params: Arc<BandmateParams>,
+    shared: Arc<Shared>,
+    host: Arc<dyn ParamHost>,
+) -> (Arc<Worker>, AudioSide) {
+    let (ends, audio) = handoff::make();
     let worker = Worker {
+        fingerprinter: Fingerprinter::new(params.clone()),
         params,
         shared,
-        clips: Mutex::new(ClipOut {
-            queue: clip_tx,
-            pending: None,
-        }),
-        garbage: Mutex::new(garbage_rx),
-        input: Mutex::new(input_rx),
-        open: Mutex::new(Vec::new()),
+        host,
+        ends: Mutex::new(ends),
+        pairer: Mutex::new(Pairer::default()),
+        restore: Mutex::new(None),
+        just_followed: Mutex::new(None),
+        gave_up: Mutex::new(None),
         next_id: AtomicU64::new(1),
         #[cfg(test)]
         inject_panic: std::sync::atomic::AtomicBool::new(false),
     };
-    (
-        Arc::new(worker),
-        AudioSide {
-            clips: clip_rx,
-            garbage: garbage_tx,
-            input: input_tx,
-        },
-    )
+    (Arc::new(worker), audio)
 }
 
 impl Worker {
-    /// Runs one task. Background thread (or the main thread via `ActivateContext::execute`).
-    /// A panic anywhere in the task is caught here (see [`Worker::contain_panic`]): the host
-    /// never sees it and the audio thread keeps playing the previous clip.
+    /// Runs one task. A panic anywhere in it is caught here ([`Worker::contain_panic`]): the
+    /// host never sees it and the audio thread keeps playing the previous clip.
     pub fn run(&self, task: Task) {
         self.collect_garbage();
+        let what = format!("{task:?}");
         let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_task(task)));
         if let Err(payload) = outcome {
-            self.contain_panic(&format!("{task:?}"), payload.as_ref());
+            self.contain_panic(&what, payload.as_ref());
         }
-        self.flush_pending();
+        self.ends.lock().flush();
     }
 
     fn run_task(&self, task: Task) {
@@ -142,21 +101,70 @@ impl Worker {
             Task::RegeneratePart { kind, seed } => self.regenerate_part(kind, seed),
             Task::DrainInput => self.drain_input(),
             Task::ContinueIdea { seed } => self.continue_idea(seed),
+            Task::Undo => self.step(true),
+            Task::Redo => self.step(false),
+            Task::SetExportDir(dir) => self.params.session.write().session.export_dir = dir,
+            Task::DismissWarnings => self.params.session.clear_warnings(),
+            // Main-thread work; the task executor runs it (see `lib.rs`).
+            Task::ApplyHostParams => {}
         }
     }
 
     /// Drops clips the audio thread has replaced.
     pub fn collect_garbage(&self) {
-        let mut g = self.garbage.lock();
-        while g.pop().is_ok() {}
+        self.ends.lock().collect_garbage();
     }
 
-    /// Main thread, in `activate()`: the clip to start with and its fingerprint, when the plugin
-    /// has none yet or a state load brought one. The saved clip when there is one (so a reopened
-    /// project plays the identical clip), else a clip generated now from the parameters. `None`
-    /// when there is nothing new or generation fails (the status says why).
-    /// A panic while making it is contained like one in [`Worker::run`] (`None`, status Error).
-    pub fn initial_clip(&self, have_clip: bool) -> Option<(Box<Loaded>, u64)> {
+    /// The settings the parameters ask for now.
+    pub fn settings_now(&self) -> Settings {
+        let followed = self.params.session.read().followed_key;
+        settings_from_params(&self.params, self.shared.host_meter(), followed)
+    }
+
+    /// The fingerprint of the parameters now (with the effective meter and key).
+    pub fn fingerprint_now(&self) -> u64 {
+        let followed = self.params.session.read().followed_key;
+        self.fingerprinter.current(
+            effective_meter(&self.params, self.shared.host_meter()),
+            effective_key(&self.params, followed),
+        )
+    }
+
+    /// Whether the clip no longer matches the parameters (or a state load brought a new
+    /// session): the runner then runs [`Task::Generate`]. While restored parameters are on their
+    /// way to the host (undo, redo) the answer is no, for at most [`RESTORE_WAIT`].
+    pub fn needs_generation(&self) -> bool {
+        if self.params.session.is_restored() {
+            return true;
+        }
+        let fp = self.fingerprint_now();
+        if self.params.session.read().fingerprint == Some(fp) {
+            *self.restore.lock() = None;
+            return false;
+        }
+        if *self.gave_up.lock() == Some(fp) {
+            return false;
+        }
+        let mut restore = self.restore.lock();
+        if let Some(r) = restore.as_ref() {
+            // SAFETY: the pointers point into `self.params`.
+            let arrived = r
+                .targets
+                .iter()
+                .all(|(ptr, v)| unsafe { (ptr.unmodulated_normalized_value() - v).abs() <= 1e-6 });
+            if !arrived && r.since.elapsed() < RESTORE_WAIT {
+                return false;
+            }
+            *restore = None;
+        }
+        true
+    }
+
+    /// Main thread, in `activate()`: the clip to start with, when the plugin has none yet or a
+    /// state load brought one: the session's clip when there is one (a reopened project plays
+    /// the identical clip), else one generated now. `None` when there is nothing new or
+    /// generation fails (the status says why); a panic is contained as in [`Worker::run`].
+    pub fn initial_clip(&self, have_clip: bool) -> Option<Box<Loaded>> {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.initial_clip_unguarded(have_clip)
         }));
@@ -166,101 +174,137 @@ impl Worker {
         })
     }
 
-    fn initial_clip_unguarded(&self, have_clip: bool) -> Option<(Box<Loaded>, u64)> {
+    fn initial_clip_unguarded(&self, have_clip: bool) -> Option<Box<Loaded>> {
         self.test_hook();
-        let restored = self.params.saved.take_restored();
+        let restored = self.params.session.take_restored();
         if have_clip && !restored {
             return None;
         }
-        if let Some(saved) = self.params.saved.get() {
-            let loaded = self.publish_clip(saved.clip, &[], None);
-            return Some((loaded, saved.fingerprint));
+        let clip = self.params.session.read().session.clip.clone();
+        match clip {
+            Some(clip) => {
+                self.adopt_if_same_settings();
+                Some(self.publish(&clip, &[], String::new()))
+            }
+            None => self.generate(),
         }
-        let fp = fingerprint(&self.params, self.shared.host_meter());
-        self.generate(fp).map(|l| (l, fp))
     }
 
-    /// Brings the clip in line with the parameters, then clears the pending flag; repeats while
-    /// the parameters changed meanwhile.
+    /// Main thread (activate/deactivate): empties the clip queue and returns the newest clip.
+    pub fn take_queued(&self, audio: &mut AudioSide) -> Option<Box<Loaded>> {
+        let mut ends = self.ends.lock();
+        ends.flush();
+        let mut newest = None;
+        while let Ok(l) = audio.clips.pop() {
+            newest = Some(l);
+        }
+        ends.collect_garbage();
+        newest
+    }
+
+    /// Brings the clip in line with the parameters; repeats while they changed meanwhile.
     fn generate_until_current(&self) {
-        loop {
-            let fp = fingerprint(&self.params, self.shared.host_meter());
-            self.sync_clip(fp);
-            self.shared.generate_pending.store(false, Ordering::SeqCst);
-            let current = fingerprint(&self.params, self.shared.host_meter()) == fp
-                && !self.params.saved.is_restored();
-            if current || self.shared.generate_pending.swap(true, Ordering::SeqCst) {
+        for _ in 0..8 {
+            if self.params.session.take_restored() {
+                let clip = self.params.session.read().session.clip.clone();
+                if let Some(clip) = clip {
+                    let loaded = self.publish(&clip, &[], String::new());
+                    self.send(loaded);
+                }
+            }
+            let fp = self.fingerprint_now();
+            if self.params.session.read().fingerprint != Some(fp) && !self.adopt_if_same_settings()
+            {
+                if let Some(loaded) = self.generate() {
+                    self.send(loaded);
+                }
+            }
+            if self.fingerprint_now() == fp && !self.params.session.is_restored() {
                 return;
             }
         }
     }
 
-    /// A saved clip made from these parameters is kept (and sent to the audio thread if a state
-    /// load just brought it); otherwise a new one is generated and sent.
-    fn sync_clip(&self, fp: u64) {
-        let restored = self.params.saved.take_restored();
-        match self.params.saved.get() {
-            Some(saved) if saved.fingerprint == fp => {
-                if restored {
-                    let loaded = self.publish_clip(saved.clip, &[], None);
-                    self.send(loaded);
-                }
-            }
-            _ => {
-                if let Some(loaded) = self.generate(fp) {
-                    self.send(loaded);
-                }
-            }
+    /// When the session has a clip made from exactly the settings the parameters ask for now,
+    /// records the current fingerprint for it (nothing to generate) and returns true.
+    fn adopt_if_same_settings(&self) -> bool {
+        let settings = self.settings_now();
+        let fp = self.fingerprint_now();
+        let mut st = self.params.session.write();
+        if st.session.clip.is_some() && st.session.settings == settings {
+            st.fingerprint = Some(fp);
+            return true;
         }
+        false
     }
 
-    /// Generates from the parameters; publishes the clip to the shared state and the saved state.
-    fn generate(&self, fp: u64) -> Option<Box<Loaded>> {
-        let settings = settings_from_params(&self.params, self.shared.host_meter());
-        self.set_status(StatusKind::Generating, String::new());
-        // Locked parts keep their notes (see `bandmate_engine::session::locks`).
-        let previous = self.shared.clip.read().clone();
+    /// Generates from the parameters (locked parts keep their notes) and makes it the current
+    /// generation. Returns the clip for the audio thread.
+    fn generate(&self) -> Option<Box<Loaded>> {
+        let fp = self.fingerprint_now();
+        let settings = self.settings_now();
         let locked = self.params.locked_parts();
-        match bandmate_engine::session::locks::generate_with_locks(
-            &settings,
-            previous.as_deref(),
-            &locked,
-        ) {
+        self.set_status(StatusKind::Generating, String::new());
+        let previous = self.params.session.read().session.clip.clone();
+        match locks::generate_with_locks(&settings, previous.as_ref(), &locked) {
             Ok(Arrangement { clip, notices }) => {
-                self.params.saved.store(SavedClip {
+                let followed = self.just_followed.lock().take();
+                let label = label(Made::Generate { followed }, &settings, &locked);
+                let snapshot = Snapshot {
                     clip: clip.clone(),
                     settings,
-                    fingerprint: fp,
+                    label,
+                };
+                let committed = self.params.session.commit(|st| {
+                    st.session.advance(snapshot);
+                    st.fingerprint = Some(fp);
                 });
-                Some(self.publish_clip(clip, &notices, None))
+                committed.then(|| self.publish(&clip, &notices, String::new()))
             }
             Err(e) => {
+                *self.gave_up.lock() = Some(fp);
                 self.set_status(StatusKind::Error, format!("could not generate: {e}"));
                 None
             }
         }
     }
 
+    /// Makes `clip` (from `made`, with the session's settings) the current generation and
+    /// sends it to the audio thread.
+    fn advance(&self, clip: Clip, notices: &[Notice], made: Made, message: String) {
+        let committed = self.params.session.commit(|st| {
+            let settings = st.session.settings.clone();
+            let label = label(made, &settings, &[]);
+            st.session.advance(Snapshot {
+                clip: clip.clone(),
+                settings,
+                label,
+            });
+        });
+        if committed {
+            let loaded = self.publish(&clip, notices, message);
+            self.send(loaded);
+        }
+    }
+
+    fn current(&self) -> Option<(Clip, Settings)> {
+        let st = self.params.session.read();
+        let clip = st.session.clip.clone()?;
+        Some((clip, st.session.settings.clone()))
+    }
+
     fn regenerate_part(&self, kind: PartKind, seed: u64) {
-        let current = self.shared.clip.read().clone();
-        let saved = self.params.saved.get();
-        let (Some(clip), Some(saved)) = (current, saved) else {
+        let Some((clip, settings)) = self.current() else {
             return self.generate_until_current();
         };
         self.set_status(StatusKind::Generating, String::new());
-        match arrange::regenerate(&saved.settings, &clip, kind, seed) {
-            Ok(Arrangement { clip, notices }) => {
-                self.params.saved.store(SavedClip {
-                    clip: clip.clone(),
-                    ..saved
-                });
-                let loaded = self.publish_clip(
-                    clip,
-                    &notices,
-                    Some(format!("regenerated {} (seed {seed})", kind.name())),
-                );
-                self.send(loaded);
-            }
+        match arrange::regenerate(&settings, &clip, kind, seed) {
+            Ok(a) => self.advance(
+                a.clip,
+                &a.notices,
+                Made::Regenerate { kind, seed },
+                format!("regenerated {} (seed {seed})", kind.name()),
+            ),
             Err(e) => self.set_status(
                 StatusKind::Error,
                 format!("could not regenerate {}: {e}", kind.name()),
@@ -268,68 +312,128 @@ impl Worker {
         }
     }
 
-    /// Melody from the model primed with the input history. The register and sampling follow
-    /// the arranger's melody (C4..G5 shifted by the part's octave, `arrange::temperature`).
+    /// A melody continuing the heard notes (`arrange::continue_idea`).
     fn continue_idea(&self, seed: u64) {
         self.drain_input();
-        let (Some(clip), Some(saved)) = (self.shared.clip.read().clone(), self.params.saved.get())
-        else {
+        let Some((clip, settings)) = self.current() else {
             return self.set_status(StatusKind::Error, "no clip to continue yet".into());
         };
-        let prime = prime_notes(&self.params.history.read(), PRIME_NOTES);
-        if prime.is_empty() {
-            return self.set_status(
-                StatusKind::Error,
-                "play a few notes first: nothing heard on the MIDI input".into(),
-            );
-        }
-        let opts = saved.settings.part(PartKind::Melody).cloned();
-        let low =
-            (60 + 12 * i32::from(opts.as_ref().map_or(0, |o| o.octave.clamp(-3, 3)))).clamp(0, 108);
+        let prime = input::prime_notes(&self.params.heard.read(), input::PRIME_NOTES);
         self.set_status(StatusKind::Generating, String::new());
-        let req = bandmate_engine::model::MelodyRequest {
-            key: clip.key,
-            meter: clip.meter,
-            bars: clip.bars,
-            chords: &clip.chords,
-            low: midly::num::u7::new(low as u8),
-            high: midly::num::u7::new((low + 19) as u8),
-            temperature: arrange::temperature(saved.settings.adventure),
-            top_p: 0.95,
-            seed,
-            prime: &prime,
-        };
-        match bandmate_engine::model::generate_melody(&req) {
-            Ok(notes) => {
-                let mut part = Part::new(PartKind::Melody, notes);
-                part.channel = midly::num::u4::new(opts.map_or(1, |o| o.channel.min(15)));
-                part.normalize(clip.length_ticks());
-                let mut new = (*clip).clone();
-                new.set_part(part);
-                self.params.saved.store(SavedClip {
-                    clip: new.clone(),
-                    ..saved
-                });
-                let loaded =
-                    self.publish_clip(new, &[], Some(format!("continued your idea (seed {seed})")));
-                self.send(loaded);
-            }
-            Err(e) => self.set_status(
-                StatusKind::Error,
-                format!("could not continue the idea: {e}"),
+        match arrange::continue_idea(&settings, &clip, &prime, seed) {
+            Ok(a) => self.advance(
+                a.clip,
+                &a.notices,
+                Made::ContinueIdea { seed },
+                format!("continued your idea (seed {seed})"),
             ),
+            Err(e) => self.set_status(StatusKind::Error, e.to_string()),
         }
     }
 
-    /// Makes the playback form, publishes the clip for display and returns it for the audio thread.
-    fn publish_clip(&self, clip: Clip, notices: &[String], message: Option<String>) -> Box<Loaded> {
+    /// Undo (`back`) or redo: the other generation plays, and the parameters are asked to return
+    /// to its settings through the host. When the host cannot be reached the parameters stay
+    /// as they are and the restored clip is taken as theirs (it is not regenerated).
+    fn step(&self, back: bool) {
+        let mut restored = None;
+        self.params.session.commit(|st| {
+            let clip = if back {
+                st.session.undo().cloned()
+            } else {
+                st.session.redo().cloned()
+            };
+            restored = clip.map(|c| (c, st.session.settings.clone(), st.session.label.clone()));
+        });
+        let Some((clip, settings, label)) = restored else {
+            let what = if back { "undo" } else { "redo" };
+            return self.set_status(StatusKind::Ready, format!("nothing to {what}"));
+        };
+        let verb = if back { "back to" } else { "forward to" };
+        let loaded = self.publish(&clip, &[], format!("{verb}: {label}"));
+        self.send(loaded);
+        let detected = self.params.key_source.value() == KeySourceChoice::Detected;
+        if detected {
+            self.params.session.write().followed_key = Some(settings.key);
+        }
+        let changes = changes_for(&self.params, &settings, self.shared.host_meter());
+        let expected = self
+            .fingerprinter
+            .with(&changes, settings.meter, settings.key);
+        let fp = if changes.is_empty() {
+            self.fingerprint_now()
+        } else if self.host.request(&changes) {
+            *self.restore.lock() = Some(Restore {
+                targets: changes,
+                since: Instant::now(),
+            });
+            expected
+        } else {
+            self.fingerprint_now()
+        };
+        self.params.session.write().fingerprint = Some(fp);
+    }
+
+    /// Pairs incoming note-ons and offs into the history, detects the key and, with key source
+    /// "detected", follows a confident new key (the next clip is in it; the key parameters are
+    /// asked to change through the host).
+    fn drain_input(&self) {
+        self.shared
+            .input_task_pending
+            .store(false, Ordering::SeqCst);
+        let mut finished = Vec::new();
+        {
+            let mut ends = self.ends.lock();
+            let mut pairer = self.pairer.lock();
+            while let Ok(e) = ends.input.pop() {
+                finished.extend(pairer.push(e));
+            }
+        }
+        if finished.is_empty() {
+            return;
+        }
+        let detected = {
+            let mut h = self.params.heard.write();
+            input::remember(&mut h, finished);
+            input::detect_key(&h)
+        };
+        if detected.is_some() {
+            *self.shared.detected_key.lock() = detected;
+        }
+        if self.params.key_source.value() != KeySourceChoice::Detected {
+            return;
+        }
+        let Some(key) = input::key_to_follow(detected) else {
+            return;
+        };
+        let followed = self.params.session.read().followed_key;
+        let new = followed != Some(key)
+            && !(followed.is_none() && effective_key(&self.params, None) == key);
+        if new {
+            self.params.session.write().followed_key = Some(key);
+            *self.just_followed.lock() = Some(key);
+        }
+        // The key parameters show the followed key; asked again until the host can be reached.
+        let mut s = self.settings_now();
+        s.key = key;
+        let (tonic, mode) = (self.params.tonic.as_ptr(), self.params.mode.as_ptr());
+        let changes: Vec<ParamChange> = changes_for(&self.params, &s, self.shared.host_meter())
+            .into_iter()
+            .filter(|(p, _)| *p == tonic || *p == mode)
+            .collect();
+        if !changes.is_empty() {
+            self.host.request(&changes);
+        }
+    }
+
+    /// Makes the playback form, publishes the status and the new clip id (after the session
+    /// holds the clip) and returns the clip for the audio thread.
+    fn publish(&self, clip: &Clip, notices: &[Notice], message: String) -> Box<Loaded> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let playback = PlaybackClip::from_clip(&clip);
-        *self.shared.clip.write() = Some(Arc::new(clip));
+        let playback = PlaybackClip::from_clip(clip);
         self.shared.clip_id.store(id, Ordering::Release);
         let mut st = self.shared.status.lock();
         st.kind = StatusKind::Ready;
-        st.message = message.unwrap_or_default();
+        st.message = message;
         st.notices = notices.to_vec();
         st.backend = bandmate_engine::model::backend_name().to_string();
         Box::new(Loaded { id, playback })
@@ -341,186 +445,22 @@ impl Worker {
         st.message = message;
     }
 
-    /// Queues a clip for the audio thread; a clip that does not fit waits in `pending`.
     fn send(&self, loaded: Box<Loaded>) {
-        let mut out = self.clips.lock();
-        out.pending = Some(loaded);
-        Self::flush(&mut out);
+        self.ends.lock().send(loaded);
     }
 
-    fn flush_pending(&self) {
-        Self::flush(&mut self.clips.lock());
-    }
-
-    fn flush(out: &mut ClipOut) {
-        if let Some(l) = out.pending.take() {
-            if let Err(rtrb::PushError::Full(l)) = out.queue.push(l) {
-                out.pending = Some(l);
-            }
-        }
-    }
-
-    /// Main thread (activate/deactivate): empties the clip queue and returns the newest clip.
-    pub fn take_queued(&self, audio: &mut AudioSide) -> Option<Box<Loaded>> {
-        self.flush_pending();
-        let mut newest = None;
-        while let Ok(l) = audio.clips.pop() {
-            newest = Some(l);
-        }
-        self.collect_garbage();
-        newest
-    }
-
-    /// Pairs incoming note-ons and offs into the history and runs key detection.
-    fn drain_input(&self) {
-        self.shared
-            .input_task_pending
-            .store(false, Ordering::SeqCst);
-        let mut finished = Vec::new();
-        {
-            let mut rx = self.input.lock();
-            let mut open = self.open.lock();
-            while let Ok(e) = rx.pop() {
-                if let Some(i) = open.iter().position(|o| o.0 == e.channel && o.1 == e.key) {
-                    let (channel, key, start, velocity) = open.swap_remove(i);
-                    finished.push(HeardNote {
-                        start,
-                        duration: (e.quarters - start).max(0.0),
-                        channel,
-                        key,
-                        velocity,
-                    });
-                }
-                if e.on && open.len() < 512 {
-                    open.push((e.channel, e.key, e.quarters, e.velocity));
-                }
-            }
-        }
-        if finished.is_empty() {
-            return;
-        }
-        let detected = {
-            let mut h = self.params.history.write();
-            h.extend(finished);
-            let excess = h.len().saturating_sub(HISTORY_LEN);
-            h.drain(..excess);
-            detect_key(&h)
-        };
-        if detected.is_some() {
-            *self.shared.detected_key.lock() = detected;
-        }
-    }
-}
-
-/// The key of the heard notes and a confidence 0..1, from `bandmate_engine::keydetect::detect`
-/// (notes weighted by duration in ticks); `None` when nothing has been heard.
-pub fn detect_key(history: &[HeardNote]) -> Option<(Key, f32)> {
-    let tpq = f64::from(TICKS_PER_QUARTER);
-    let notes = history.iter().map(|n| {
-        (
-            n.key,
-            (n.duration * tpq).round().clamp(1.0, f64::from(u32::MAX)) as u32,
-        )
-    });
-    bandmate_engine::keydetect::detect(notes).map(|k| (k.key, k.confidence))
-}
-
-/// The last `max` heard notes as engine notes for `MelodyRequest::prime` ("continue my idea"):
-/// ticks at [`TICKS_PER_QUARTER`] from the start of the quarter note holding the first of them.
-pub fn prime_notes(history: &[HeardNote], max: usize) -> Vec<Note> {
-    let notes = &history[history.len().saturating_sub(max)..];
-    let origin = notes
-        .iter()
-        .map(|n| n.start)
-        .fold(f64::INFINITY, f64::min)
-        .floor();
-    let tpq = TICKS_PER_QUARTER as f64;
-    let mut out: Vec<Note> = notes
-        .iter()
-        .map(|n| {
-            let start = ((n.start - origin) * tpq).round().max(0.0) as u32;
-            let duration = (n.duration * tpq).round().max(1.0) as u32;
-            Note::new(start, duration, i32::from(n.key), i32::from(n.velocity))
-        })
-        .collect();
-    out.sort_by_key(|n| (n.start, n.pitch));
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::params::{effective_meter, fingerprint, settings_from_params};
-    use bandmate_engine::arrange::Settings;
-    use bandmate_engine::theory::{Meter, Mode, PitchClass};
-
-    fn heard(start: f64, key: u8) -> HeardNote {
-        HeardNote {
-            start,
-            duration: 0.5,
-            channel: 0,
-            key,
-            velocity: 90,
-        }
-    }
-
-    #[test]
-    fn default_parameters_map_to_the_engine_defaults() {
-        let p = BandmateParams::default();
-        assert_eq!(settings_from_params(&p, None), Settings::default());
-        assert_eq!(
-            settings_from_params(&p, Some(Meter::COMMON)),
-            Settings::default()
-        );
-        let m78 = Meter {
-            numerator: 7,
-            denominator: 8,
-        };
-        assert_eq!(settings_from_params(&p, Some(m78)).meter, m78);
-        assert_eq!(effective_meter(&p, None), Meter::COMMON);
-        assert_ne!(fingerprint(&p, None), fingerprint(&p, Some(m78)));
-        assert_eq!(fingerprint(&p, None), fingerprint(&p, Some(Meter::COMMON)));
-    }
-
-    #[test]
-    fn key_detection_and_prime_from_the_history() {
-        // A G major scale, twice, with G emphasized.
-        let mut h = Vec::new();
-        for (i, k) in [67u8, 69, 71, 72, 74, 76, 78, 79, 67, 71, 74, 67]
-            .iter()
-            .enumerate()
-        {
-            h.push(heard(10.25 + i as f64 * 0.5, *k));
-        }
-        let (key, confidence) = detect_key(&h).expect("a key");
-        assert_eq!(key.tonic, PitchClass::new(7));
-        assert_eq!(key.mode, Mode::Major);
-        assert!((0.0..=1.0).contains(&confidence));
-        assert_eq!(detect_key(&[]), None);
-        let prime = prime_notes(&h, 4);
-        assert_eq!(prime.len(), 4);
-        // The last 4 notes start at 14.25, 14.75, 15.25, 15.75 quarters: ticks from quarter 14.
-        let starts: Vec<u32> = prime.iter().map(|n| n.start).collect();
-        assert_eq!(starts, vec![120, 360, 600, 840]);
-        assert!(prime.iter().all(|n| n.duration == 240));
-    }
-}
-
-/// Panic containment (issue 8): a bug in generation must not reach the host as a crash.
-impl Worker {
-    /// Reports a caught panic in the status (the editor shows it) and the log, and clears the
-    /// pending flags so later requests run. Nothing is sent to the audio thread, so the previous
-    /// clip keeps playing. The plugin's mutexes are `parking_lot` ones, which a panic does not
-    /// poison; the engine's model locks recover from poisoning.
+    /// Reports a caught panic in the status (the editor shows it) and the log. Nothing is sent
+    /// to the audio thread, so the previous clip keeps playing. The plugin's mutexes are
+    /// `parking_lot` ones, which a panic does not poison.
     fn contain_panic(&self, what: &str, payload: &(dyn std::any::Any + Send)) {
         let reason = panic_message(payload);
         nice_plug::nice_error!(
             "bandmate: background task {what} panicked: {reason}; the previous clip keeps playing"
         );
-        self.shared.generate_pending.store(false, Ordering::SeqCst);
         self.shared
             .input_task_pending
             .store(false, Ordering::SeqCst);
+        *self.gave_up.lock() = Some(self.fingerprint_now());
         self.set_status(
             StatusKind::Error,
             format!("internal error while generating ({reason}); the previous clip keeps playing"),
@@ -548,58 +488,4 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 #[cfg(test)]
-mod containment_tests {
-    use super::*;
-    use crate::shared::StatusKind;
-
-    #[test]
-    fn a_panic_in_background_generation_is_contained_and_the_old_clip_keeps_playing() {
-        let shared = Arc::new(Shared::default());
-        let (worker, mut audio) = make(Arc::new(BandmateParams::default()), shared.clone());
-        worker.run(Task::Generate);
-        let first = audio.clips.pop().expect("a first clip");
-        let first_clip = shared.clip.read().clone();
-        assert_eq!(shared.status.lock().kind, StatusKind::Ready);
-
-        for task in [
-            Task::RegeneratePart {
-                kind: PartKind::Chords,
-                seed: 99,
-            },
-            Task::Generate,
-            Task::DrainInput,
-        ] {
-            worker.inject_panic.store(true, Ordering::SeqCst);
-            shared.generate_pending.store(true, Ordering::SeqCst);
-            worker.run(task);
-            let st = shared.status.lock().clone();
-            assert_eq!(st.kind, StatusKind::Error, "{task:?}");
-            assert!(st.message.contains("injected test panic"), "{}", st.message);
-            assert!(
-                audio.clips.pop().is_err(),
-                "{task:?}: nothing replaces the playing clip"
-            );
-            assert_eq!(shared.clip_id.load(Ordering::SeqCst), first.id);
-            assert_eq!(*shared.clip.read(), first_clip);
-            assert!(
-                !shared.generate_pending.load(Ordering::SeqCst),
-                "later requests are not blocked"
-            );
-        }
-
-        // The worker still works afterwards.
-        worker.run(Task::RegeneratePart {
-            kind: PartKind::Chords,
-            seed: 99,
-        });
-        let second = audio.clips.pop().expect("a new clip after the panic");
-        assert_ne!(second.id, first.id);
-        assert_eq!(shared.status.lock().kind, StatusKind::Ready);
-
-        // And a panic while activating gives no clip instead of unwinding into the host.
-        worker.inject_panic.store(true, Ordering::SeqCst);
-        assert!(worker.initial_clip(false).is_none());
-        assert_eq!(shared.status.lock().kind, StatusKind::Error);
-        assert_eq!(panic_message(&"x"), "x");
-    }
-}
+mod tests;

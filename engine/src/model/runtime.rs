@@ -1,8 +1,8 @@
 //! Embedded models: config checks at load, one session per model per process, one-step inference.
 
 use super::backend::backend;
+use super::tokens::{self, CHORD_FEATURES, MELODY_FEATURES};
 use super::{ModelError, ModelKind};
-use crate::tokens::{self, CHORD_FEATURES, MELODY_FEATURES};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::{Mutex, OnceLock};

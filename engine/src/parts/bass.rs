@@ -168,7 +168,7 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
         0.3
     };
     let key_mask = ctx.key.scale_mask();
-    let groups = groups(ctx);
+    let groups = ctx.meter.beat_groups(TICKS_PER_QUARTER);
     let bar = ctx.bar_ticks().max(1);
     let mut notes = Vec::new();
     let mut prev = home;
@@ -235,23 +235,6 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
         prev = root;
     }
     Ok(notes)
-}
-
-/// The bar's beat groups as (start, length) ticks.
-fn groups(ctx: &PartContext) -> Vec<(u32, u32)> {
-    let bar = ctx.bar_ticks();
-    let starts = ctx.meter.group_starts(TICKS_PER_QUARTER);
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            (
-                s,
-                starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s),
-            )
-        })
-        .filter(|&(_, l)| l > 0)
-        .collect()
 }
 
 /// Hits (tick, role, velocity) inside a chord: the style's cells over each beat group, always

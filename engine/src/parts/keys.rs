@@ -183,7 +183,7 @@ pub fn generate(ctx: &PartContext) -> Result<Vec<Note>, PartError> {
     };
     let chords: Vec<_> = ctx.chords.iter().map(|c| c.chord).collect();
     let voicings = voice_lead(&chords, range);
-    let groups = groups(ctx);
+    let groups = ctx.meter.beat_groups(TICKS_PER_QUARTER);
     let bar = ctx.bar_ticks().max(1);
     let mut notes = Vec::new();
     for (ev, voicing) in ctx.chords.iter().zip(&voicings) {
@@ -279,23 +279,6 @@ fn push_chord(out: &mut Vec<Note>, voicing: &[u8], start: u32, dur: u32, vel: i3
         };
         out.push(Note::new(start, dur, p as i32, v));
     }
-}
-
-/// The bar's beat groups as (start, length) ticks.
-fn groups(ctx: &PartContext) -> Vec<(u32, u32)> {
-    let bar = ctx.bar_ticks();
-    let starts = ctx.meter.group_starts(TICKS_PER_QUARTER);
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            (
-                s,
-                starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s),
-            )
-        })
-        .filter(|&(_, l)| l > 0)
-        .collect()
 }
 
 /// Hits (tick, velocity) inside a chord from `cell(group index, group length)` offsets, sorted,

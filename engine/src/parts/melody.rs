@@ -129,7 +129,7 @@ pub fn generate(ctx: &PartContext, low: u8, high: u8) -> Result<Vec<Note>, PartE
     };
     let target_busy = (0.25 + density * 0.6 + st.busyness).clamp(0.0, 1.0);
     let bar = ctx.bar_ticks().max(1);
-    let groups = groups(ctx);
+    let groups = ctx.meter.beat_groups(TICKS_PER_QUARTER);
     let n = groups.len().max(1);
     let phrase_bars = if ctx.bars.is_multiple_of(4) {
         4
@@ -290,23 +290,6 @@ fn nearest_in(mask: u16, p: i32, low: i32, high: i32) -> i32 {
         .filter(|&q| scale::in_mask(mask, q))
         .min_by_key(|&q| ((q - p).abs(), q))
         .unwrap_or(p.clamp(low, high))
-}
-
-/// The bar's beat groups as (start, length) ticks.
-fn groups(ctx: &PartContext) -> Vec<(u32, u32)> {
-    let bar = ctx.bar_ticks();
-    let starts = ctx.meter.group_starts(TICKS_PER_QUARTER);
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| {
-            (
-                s,
-                starts.get(i + 1).copied().unwrap_or(bar).saturating_sub(s),
-            )
-        })
-        .filter(|&(_, l)| l > 0)
-        .collect()
 }
 
 #[cfg(test)]

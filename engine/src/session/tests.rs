@@ -1,4 +1,3 @@
-use super::locks::generate_with_locks;
 use super::*;
 use crate::arrange::{generate, Source};
 use crate::clip::PartKind;
@@ -163,54 +162,4 @@ fn other_versions_are_read_with_a_warning() {
     let (s, warnings) = Session::from_json("{}");
     assert_eq!(s, Session::default());
     assert_eq!(warnings.len(), 1);
-}
-
-#[test]
-fn locked_parts_keep_their_notes() {
-    let a = snap(1).clip;
-    let s = settings(2);
-    let b = generate_with_locks(&s, Some(&a), &[PartKind::Bass])
-        .expect("locks")
-        .clip;
-    assert_eq!(a.part(PartKind::Bass), b.part(PartKind::Bass));
-    assert_ne!(a.chords, b.chords, "unlocked chords are new");
-    assert_ne!(a.part(PartKind::Drums), b.part(PartKind::Drums));
-    assert!(b.provenance.engine.contains("locked=bass"));
-}
-
-#[test]
-fn locked_chords_keep_the_progression_and_remake_the_rest() {
-    let a = snap(1).clip;
-    let s = settings(7);
-    let b = generate_with_locks(&s, Some(&a), &[PartKind::Chords])
-        .expect("locks")
-        .clip;
-    assert_eq!(a.chords, b.chords);
-    assert_eq!(a.part(PartKind::Chords), b.part(PartKind::Chords));
-    assert_ne!(
-        a.part(PartKind::Melody),
-        b.part(PartKind::Melody),
-        "new melody over the same chords"
-    );
-    assert_eq!(b.provenance.seed, 7);
-    for k in [PartKind::Melody, PartKind::Bass, PartKind::Drums] {
-        assert!(b.part(k).is_some_and(|p| !p.notes.is_empty()), "{k:?}");
-    }
-}
-
-#[test]
-fn no_locks_is_the_plain_arrangement_and_length_change_drops_locks() {
-    let a = snap(1).clip;
-    let s = settings(3);
-    let plain = generate(&s).expect("plain").clip;
-    assert_eq!(
-        generate_with_locks(&s, Some(&a), &[])
-            .expect("no locks")
-            .clip,
-        plain
-    );
-    let longer = Settings { bars: 8, ..s };
-    let r = generate_with_locks(&longer, Some(&a), &[PartKind::Bass]).expect("longer");
-    assert_eq!(r.clip.bars, 8);
-    assert_eq!(r.notices.len(), 1);
 }

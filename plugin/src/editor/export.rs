@@ -6,8 +6,31 @@
 //! meta event (`bandmate_engine::smf`). GUI thread (small files, written synchronously).
 
 use bandmate_engine::clip::{Clip, PartKind};
-use bandmate_engine::smf::{self, Selection};
+use bandmate_engine::smf::{self, Selection, SmfError};
 use std::path::{Path, PathBuf};
+
+/// Why an export wrote nothing; `Display` is the message for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("nothing to export yet: generate a clip first")]
+    NoClip,
+    #[error("the clip has no {0} part")]
+    NoPart(&'static str),
+    #[error(transparent)]
+    Midi(#[from] SmfError),
+    #[error("could not create {}: {source}", dir.display())]
+    CreateDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("too many exports with this name in {}", .0.display())]
+    TooMany(PathBuf),
+    #[error("could not write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 /// Exports before the counter gives up.
 const MAX_COUNTER: u32 = 9999;
@@ -68,30 +91,34 @@ pub fn free_path(dir: &Path, base: &str, exists: impl Fn(&Path) -> bool) -> Opti
 }
 
 /// Writes the clip (`part: None`) or one part into `dir` (created if missing) and returns the
-/// written path, or a message for the user.
-pub fn export(clip: &Clip, part: Option<PartKind>, dir: &Path) -> Result<PathBuf, String> {
+/// written path.
+pub fn export(clip: &Clip, part: Option<PartKind>, dir: &Path) -> Result<PathBuf, ExportError> {
     let sel = match part {
         None => Selection::All,
         Some(k) => Selection::Part(
             clip.parts
                 .iter()
                 .position(|p| p.kind == k)
-                .ok_or_else(|| format!("the clip has no {} part", k.name()))?,
+                .ok_or(ExportError::NoPart(k.name()))?,
         ),
     };
-    let bytes = smf::write_selection(clip, sel).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let bytes = smf::write_selection(clip, sel)?;
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::CreateDir {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let path = free_path(dir, &base_name(clip, part), |p| p.exists())
-        .ok_or_else(|| format!("too many exports with this name in {}", dir.display()))?;
+        .ok_or_else(|| ExportError::TooMany(dir.to_path_buf()))?;
     // `create_new`: never overwrite, even if a file appeared since `free_path` looked.
-    let mut f = std::fs::OpenOptions::new()
+    let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    std::io::Write::write_all(&mut f, &bytes)
-        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    Ok(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
+    match written {
+        Ok(()) => Ok(path),
+        Err(source) => Err(ExportError::Write { path, source }),
+    }
 }
 
 #[cfg(test)]
@@ -162,10 +189,13 @@ mod tests {
         let bass_bytes = std::fs::read(&bass).expect("read");
         let smf = midly::Smf::parse(&bass_bytes).expect("parse");
         assert_eq!(smf.tracks.len(), 2, "conductor + the bass part");
-        assert!(
-            export(&c, Some(PartKind::Drums), &dir).is_err(),
-            "no drums in this clip"
-        );
+        let err = export(&c, Some(PartKind::Drums), &dir).expect_err("no drums in this clip");
+        assert!(matches!(err, ExportError::NoPart("drums")), "{err}");
+        assert_eq!(err.to_string(), "the clip has no drums part");
+        let blocked = dir.join("a-file");
+        std::fs::write(&blocked, b"x").expect("write");
+        let err = export(&c, None, &blocked.join("sub")).expect_err("a file is in the way");
+        assert!(matches!(err, ExportError::CreateDir { .. }), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

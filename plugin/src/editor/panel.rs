@@ -1,17 +1,24 @@
 //! The parameter panel: host parameters in groups (key and form, harmony, parts, groove,
 //! playback). Every change goes through the host (`ParamSetter`), so it is automatable, undoable
-//! in the host and saved with the project. GUI thread.
+//! in the host and saved with the project; buttons return [`Action`]s. GUI thread.
 
-use super::{Action, App};
+use super::action::Action;
+use super::theme::{part_color, title};
 use crate::params::BandmateParams;
-use bandmate_engine::clip::PartKind;
-use bandmate_engine::theory::{Key, Mode};
+use bandmate_engine::theory::Key;
 use egui::{CollapsingHeader, ComboBox, Grid, RichText, Ui};
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 
-/// Confidence from which a detected key is followed when the key source is "detected".
-pub const FOLLOW_CONFIDENCE: f32 = 0.5;
+/// What the panel shows besides the parameters.
+pub struct View {
+    /// The detected key of the input and its confidence.
+    pub detected: Option<(Key, f32)>,
+    /// The key being followed (key source "detected").
+    pub followed: Option<Key>,
+    pub has_clip: bool,
+}
+
 /// Width of the parameter sliders (logical pixels).
 const SLIDER_W: f32 = 150.0;
 
@@ -101,27 +108,10 @@ fn row(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui)) {
     ui.end_row();
 }
 
-/// Sets the key parameters to `key` (for "detected from input").
-pub fn set_key(setter: &ParamSetter, p: &BandmateParams, key: Key) {
-    let mode_idx = Mode::ALL.iter().position(|m| *m == key.mode).unwrap_or(0);
-    let tonic_n = f32::from(key.tonic.index()) / 11.0;
-    let mode_n = mode_idx as f32 / (Mode::ALL.len() - 1) as f32;
-    if (p.tonic.unmodulated_normalized_value() - tonic_n).abs() > 1e-3 {
-        setter.begin_set_parameter(&p.tonic);
-        setter.set_parameter_normalized(&p.tonic, tonic_n);
-        setter.end_set_parameter(&p.tonic);
-    }
-    if (p.mode.unmodulated_normalized_value() - mode_n).abs() > 1e-3 {
-        setter.begin_set_parameter(&p.mode);
-        setter.set_parameter_normalized(&p.mode, mode_n);
-        setter.end_set_parameter(&p.mode);
-    }
-}
-
-impl App {
-    /// The whole parameter panel.
-    pub(super) fn parameters(&mut self, ui: &mut Ui, setter: &ParamSetter) {
-        let p = self.params.clone();
+/// The whole parameter panel; returns the buttons clicked.
+pub fn show(ui: &mut Ui, setter: &ParamSetter, p: &BandmateParams, view: &View) -> Vec<Action> {
+    let mut actions = Vec::new();
+    {
         CollapsingHeader::new(RichText::new("Key & form").strong())
             .default_open(true)
             .show(ui, |ui| {
@@ -134,13 +124,18 @@ impl App {
                         row(ui, "Key", |ui| combo(ui, setter, &p.tonic));
                         row(ui, "Mode", |ui| combo(ui, setter, &p.mode));
                         row(ui, "Heard", |ui| {
-                            match *self.shared.detected_key.lock() {
+                            match view.detected {
                                 Some((key, c)) => {
                                     ui.label(format!("{key} ({:.0}% sure)", c * 100.0))
                                 }
                                 None => ui.weak("no key detected yet (play some notes)"),
                             };
                         });
+                        if let Some(key) = view.followed {
+                            row(ui, "Following", |ui| {
+                                ui.label(key.to_string());
+                            });
+                        }
                         row(ui, "Time signature", |ui| combo(ui, setter, &p.meter));
                         row(ui, "Bars", |ui| slider(ui, setter, &p.bars));
                         row(ui, "Harmonic rhythm", |ui| {
@@ -171,7 +166,7 @@ impl App {
                                     .on_hover_text("Random seed (makes a new clip)")
                                     .clicked()
                                 {
-                                    self.pending.push(Action::Dice);
+                                    actions.push(Action::Dice);
                                 }
                             });
                         });
@@ -191,21 +186,21 @@ impl App {
                         ui.strong("");
                         ui.end_row();
                         for pp in p.parts() {
-                            let color = super::piano_roll::part_color(pp.kind);
+                            let color = part_color(pp.kind);
                             let mut on = pp.enabled.value();
                             if ui
                                 .checkbox(&mut on, RichText::new(title(pp.kind)).color(color))
                                 .changed()
                             {
-                                setter.begin_set_parameter(pp.enabled);
-                                setter.set_parameter(pp.enabled, on);
-                                setter.end_set_parameter(pp.enabled);
+                                setter.begin_set_parameter(&pp.enabled);
+                                setter.set_parameter(&pp.enabled, on);
+                                setter.end_set_parameter(&pp.enabled);
                             }
-                            check(ui, setter, pp.locked, "")
+                            check(ui, setter, &pp.locked, "")
                                 .on_hover_text("Locked parts keep their notes when you generate");
-                            int_drag(ui, setter, pp.channel, 1..=16, "");
-                            int_drag(ui, setter, pp.octave, -3..=3, "+");
-                            let can = on && !pp.locked.value() && self.has_clip();
+                            int_drag(ui, setter, &pp.channel, 1..=16, "");
+                            int_drag(ui, setter, &pp.octave, -3..=3, "+");
+                            let can = on && !pp.locked.value() && view.has_clip;
                             if ui
                                 .add_enabled(can, egui::Button::new("New"))
                                 .on_hover_text(format!(
@@ -214,7 +209,7 @@ impl App {
                                 ))
                                 .clicked()
                             {
-                                self.pending.push(Action::Regenerate(pp.kind));
+                                actions.push(Action::Regenerate(pp.kind));
                             }
                             ui.end_row();
                         }
@@ -254,15 +249,5 @@ impl App {
                     });
             });
     }
-}
-
-/// Display name of a part.
-pub fn title(kind: PartKind) -> &'static str {
-    match kind {
-        PartKind::Chords => "Chords",
-        PartKind::Melody => "Melody",
-        PartKind::Bass => "Bass",
-        PartKind::Keys => "Keys",
-        PartKind::Drums => "Drums",
-    }
+    actions
 }

@@ -2,24 +2,14 @@
 //! grid, bar and beat lines in the clip's meter (the host's when the time signature parameter is
 //! "Host") and the playhead from the host transport. GUI thread; paints only.
 
+use super::theme::{self, part_color};
 use bandmate_engine::clip::{Clip, PartKind, TICKS_PER_QUARTER};
-use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, Vec2};
+use egui::{Align2, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, Vec2};
 
 /// Height of the chord-name strip (logical pixels).
 const CHORD_STRIP: f32 = 22.0;
 /// Share of the grid height given to the drum lane when there are drums.
 const DRUM_SHARE: f32 = 0.22;
-
-/// The colour of a part, used in the roll, the legend and the parts list.
-pub fn part_color(kind: PartKind) -> Color32 {
-    match kind {
-        PartKind::Chords => Color32::from_rgb(90, 160, 255),
-        PartKind::Melody => Color32::from_rgb(255, 170, 60),
-        PartKind::Bass => Color32::from_rgb(90, 210, 120),
-        PartKind::Keys => Color32::from_rgb(200, 130, 255),
-        PartKind::Drums => Color32::from_rgb(235, 95, 95),
-    }
-}
 
 /// Pitch range (low, high inclusive) of the pitched parts, padded; `None` without notes.
 pub fn pitch_range(clip: &Clip) -> Option<(u8, u8)> {
@@ -186,7 +176,7 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
         let x = grid.left() + grid.width() * (q / len_q) as f32;
         painter.line_segment(
             [Pos2::new(x, rect.top()), Pos2::new(x, grid.bottom())],
-            Stroke::new(2.0, Color32::from_rgb(255, 80, 80)),
+            Stroke::new(2.0, theme::PLAYHEAD),
         );
     }
 }
@@ -204,7 +194,7 @@ pub fn legend(ui: &mut Ui, clip: Option<&Clip>, transport: &str) {
             ui.painter().rect_filled(r, 2.0, part_color(p.kind));
             ui.label(format!(
                 "{} {} · ch {}",
-                super::panel::title(p.kind),
+                theme::title(p.kind),
                 p.notes.len(),
                 p.channel.as_int() + 1
             ));

@@ -5,8 +5,8 @@
 //! All tables are add-alpha smoothed; alpha is chosen on the validation split.
 
 use super::piece::{Ch, Mel, Piece};
+use bandmate_engine::model::tokens;
 use bandmate_engine::rng::Rng;
-use bandmate_engine::tokens;
 use std::collections::HashMap;
 
 /// A smoothed conditional table over `n` outcomes.

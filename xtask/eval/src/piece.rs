@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use bandmate_engine::clip::{Clip, PartKind};
-use bandmate_engine::tokens::{self, ChordToken};
+use bandmate_engine::model::tokens::{self, ChordToken};
 use std::path::Path;
 
 /// A chord: root in semitones above the tonic, quality index into `vocab.qualities`; times in 16ths.

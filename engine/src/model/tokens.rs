@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// The embedded vocabulary file.
-pub const VOCAB_JSON: &str = include_str!("../../models/vocab.json");
+pub const VOCAB_JSON: &str = include_str!("../../../models/vocab.json");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct QualityEntry {

@@ -1,6 +1,6 @@
 //! Generating with locked parts: a new arrangement in which the locked parts keep their notes.
 
-use crate::arrange::{self, ArrangeError, Arrangement, Settings};
+use crate::arrange::{self, ArrangeError, Arrangement, Notice, Settings};
 use crate::clip::{Clip, PartKind};
 
 /// Generates the clip for `settings`, keeping the locked parts of `previous`.
@@ -23,9 +23,7 @@ pub fn generate_with_locks(
     };
     if prev.bars != settings.bars || prev.meter != settings.meter {
         let mut a = arrange::generate(settings)?;
-        a.notices.push(
-            "the clip length or time signature changed, so locked parts were made again".into(),
-        );
+        a.notices.push(Notice::LocksRemade);
         return Ok(a);
     }
     let is_locked = |k: PartKind| locked.contains(&k);
@@ -70,4 +68,75 @@ pub fn generate_with_locks(
             format!("{} locked={}", a.clip.provenance.engine, kept.join(","));
     }
     Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arrange::{generate, Notice, Source};
+
+    fn settings(seed: u64) -> Settings {
+        let mut s = Settings {
+            source: Source::Rules,
+            seed,
+            ..Settings::default()
+        };
+        s.enable_only(&[
+            PartKind::Chords,
+            PartKind::Melody,
+            PartKind::Bass,
+            PartKind::Drums,
+        ]);
+        s
+    }
+
+    #[test]
+    fn locked_parts_keep_their_notes() {
+        let a = generate(&settings(1)).expect("arrangement").clip;
+        let s = settings(2);
+        let b = generate_with_locks(&s, Some(&a), &[PartKind::Bass])
+            .expect("locks")
+            .clip;
+        assert_eq!(a.part(PartKind::Bass), b.part(PartKind::Bass));
+        assert_ne!(a.chords, b.chords, "unlocked chords are new");
+        assert_ne!(a.part(PartKind::Drums), b.part(PartKind::Drums));
+        assert!(b.provenance.engine.contains("locked=bass"));
+    }
+
+    #[test]
+    fn locked_chords_keep_the_progression_and_remake_the_rest() {
+        let a = generate(&settings(1)).expect("arrangement").clip;
+        let s = settings(7);
+        let b = generate_with_locks(&s, Some(&a), &[PartKind::Chords])
+            .expect("locks")
+            .clip;
+        assert_eq!(a.chords, b.chords);
+        assert_eq!(a.part(PartKind::Chords), b.part(PartKind::Chords));
+        assert_ne!(
+            a.part(PartKind::Melody),
+            b.part(PartKind::Melody),
+            "new melody over the same chords"
+        );
+        assert_eq!(b.provenance.seed, 7);
+        for k in [PartKind::Melody, PartKind::Bass, PartKind::Drums] {
+            assert!(b.part(k).is_some_and(|p| !p.notes.is_empty()), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn no_locks_is_the_plain_arrangement_and_length_change_drops_locks() {
+        let a = generate(&settings(1)).expect("arrangement").clip;
+        let s = settings(3);
+        let plain = generate(&s).expect("plain").clip;
+        assert_eq!(
+            generate_with_locks(&s, Some(&a), &[])
+                .expect("no locks")
+                .clip,
+            plain
+        );
+        let longer = Settings { bars: 8, ..s };
+        let r = generate_with_locks(&longer, Some(&a), &[PartKind::Bass]).expect("longer");
+        assert_eq!(r.clip.bars, 8);
+        assert_eq!(r.notices, vec![Notice::LocksRemade]);
+    }
 }

@@ -1,0 +1,91 @@
+//! What the user should know about a finished arrangement: typed, so each front end can group
+//! and word them (`Display` gives the English line).
+
+use crate::clip::PartKind;
+use crate::model::ModelError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One thing that did not go as the settings asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Notice {
+    /// The model for `part` (chords or melody) could not run; the rules made the part.
+    ModelUnavailable { part: PartKind, reason: String },
+    /// The model for `part` ran but its output could not be used; the rules made the part.
+    ModelOutputUnusable { part: PartKind },
+    /// The clip's length or time signature changed, so locked parts were made again.
+    LocksRemade,
+}
+
+impl Notice {
+    pub(crate) fn unavailable(part: PartKind, e: &ModelError) -> Notice {
+        Notice::ModelUnavailable {
+            part,
+            reason: e.to_string(),
+        }
+    }
+
+    /// Whether the rule-based generator stood in for a model.
+    pub fn is_model_fallback(&self) -> bool {
+        matches!(
+            self,
+            Notice::ModelUnavailable { .. } | Notice::ModelOutputUnusable { .. }
+        )
+    }
+}
+
+fn model_name(part: PartKind) -> &'static str {
+    match part {
+        PartKind::Chords => "chord",
+        other => other.name(),
+    }
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::ModelUnavailable { part, reason } => write!(
+                f,
+                "{} model unavailable ({reason}); used rules",
+                model_name(*part)
+            ),
+            Notice::ModelOutputUnusable {
+                part: PartKind::Chords,
+            } => f.write_str(
+                "the chord model returned a track that does not cover the clip; used rules",
+            ),
+            Notice::ModelOutputUnusable { part } => write!(
+                f,
+                "the {} model returned no notes; used rules",
+                model_name(*part)
+            ),
+            Notice::LocksRemade => f.write_str(
+                "the clip length or time signature changed, so locked parts were made again",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallbacks_are_told_apart_from_other_notices() {
+        let e = ModelError::Unsupported {
+            reason: "meter 7/8".into(),
+        };
+        let n = Notice::unavailable(PartKind::Chords, &e);
+        assert!(n.is_model_fallback());
+        assert!(n.to_string().starts_with("chord model unavailable ("));
+        let melody = Notice::ModelOutputUnusable {
+            part: PartKind::Melody,
+        };
+        assert_eq!(
+            melody.to_string(),
+            "the melody model returned no notes; used rules"
+        );
+        assert!(!Notice::LocksRemade.is_model_fallback());
+        assert!(Notice::LocksRemade.to_string().contains("locked parts"));
+    }
+}

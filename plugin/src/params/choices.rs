@@ -1,0 +1,195 @@
+//! The choice lists of the enum parameters and their engine values.
+
+use bandmate_engine::theory::Meter;
+use nice_plug::prelude::*;
+
+/// Tonic of the key.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tonic {
+    C,
+    #[name = "C#/Db"]
+    Cs,
+    D,
+    #[name = "D#/Eb"]
+    Ds,
+    E,
+    F,
+    #[name = "F#/Gb"]
+    Fs,
+    G,
+    #[name = "G#/Ab"]
+    Gs,
+    A,
+    #[name = "A#/Bb"]
+    As,
+    B,
+}
+
+/// Mode of the key; the same list, in the same order, as [`Mode::ALL`].
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeChoice {
+    Major,
+    Minor,
+    #[name = "Harmonic minor"]
+    HarmonicMinor,
+    #[name = "Melodic minor"]
+    MelodicMinor,
+    Dorian,
+    Phrygian,
+    Lydian,
+    Mixolydian,
+}
+
+/// Time signature of generated clips. `Host` follows the host's time signature when the host
+/// reports one, else 4/4.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeterChoice {
+    #[name = "Host"]
+    Host,
+    #[name = "4/4"]
+    M44,
+    #[name = "3/4"]
+    M34,
+    #[name = "2/4"]
+    M24,
+    #[name = "5/4"]
+    M54,
+    #[name = "6/8"]
+    M68,
+    #[name = "7/8"]
+    M78,
+    #[name = "5/8"]
+    M58,
+    #[name = "9/8"]
+    M98,
+    #[name = "12/8"]
+    M128,
+}
+
+impl MeterChoice {
+    /// Every choice, in parameter order.
+    pub const ALL: [MeterChoice; 10] = [
+        MeterChoice::Host,
+        MeterChoice::M44,
+        MeterChoice::M34,
+        MeterChoice::M24,
+        MeterChoice::M54,
+        MeterChoice::M68,
+        MeterChoice::M78,
+        MeterChoice::M58,
+        MeterChoice::M98,
+        MeterChoice::M128,
+    ];
+
+    /// The fixed meter, or `None` for `Host`.
+    pub fn meter(self) -> Option<Meter> {
+        let (n, d) = match self {
+            MeterChoice::Host => return None,
+            MeterChoice::M44 => (4, 4),
+            MeterChoice::M34 => (3, 4),
+            MeterChoice::M24 => (2, 4),
+            MeterChoice::M54 => (5, 4),
+            MeterChoice::M68 => (6, 8),
+            MeterChoice::M78 => (7, 8),
+            MeterChoice::M58 => (5, 8),
+            MeterChoice::M98 => (9, 8),
+            MeterChoice::M128 => (12, 8),
+        };
+        Some(Meter {
+            numerator: n,
+            denominator: d,
+        })
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceChoice {
+    Model,
+    Rules,
+}
+
+/// Style tag for the chord model.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StyleChoice {
+    Pop,
+    Chorale,
+    Folk,
+}
+
+impl StyleChoice {
+    /// Every choice, in parameter order.
+    pub const ALL: [StyleChoice; 3] = [StyleChoice::Pop, StyleChoice::Chorale, StyleChoice::Folk];
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            StyleChoice::Pop => "pop",
+            StyleChoice::Chorale => "chorale",
+            StyleChoice::Folk => "folk",
+        }
+    }
+}
+
+/// Same order as [`HarmonicRhythm::ALL`].
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RhythmChoice {
+    #[name = "Two bars"]
+    TwoBars,
+    Bar,
+    #[name = "Half bar"]
+    HalfBar,
+    Mixed,
+}
+
+/// Where the key of generated clips comes from.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySourceChoice {
+    /// The `tonic` and `mode` parameters.
+    Manual,
+    /// The key detected from the MIDI input, followed by the worker once it is confident enough
+    /// (`bandmate_engine::input::FOLLOW_CONFIDENCE`); see docs/plugin.md.
+    #[name = "Detected from input"]
+    Detected,
+}
+
+/// Drum style; the same names, in the same order, as `bandmate_engine::drums::styles()`.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrumStyleChoice {
+    #[name = "pop"]
+    Pop,
+    #[name = "rock"]
+    Rock,
+    #[name = "funk"]
+    Funk,
+    #[name = "disco"]
+    Disco,
+    #[name = "boom-bap"]
+    BoomBap,
+    #[name = "trap"]
+    Trap,
+    #[name = "lo-fi"]
+    LoFi,
+    #[name = "dnb"]
+    Dnb,
+    #[name = "reggaeton"]
+    Reggaeton,
+    #[name = "bossa"]
+    Bossa,
+    #[name = "jazz"]
+    Jazz,
+    #[name = "ballad-6/8"]
+    Ballad68,
+    #[name = "shuffle"]
+    Shuffle,
+    #[name = "afro-latin"]
+    AfroLatin,
+}
+
+impl DrumStyleChoice {
+    /// The engine's style name (falls back to the default style if the tables diverge).
+    pub fn name(self) -> &'static str {
+        bandmate_engine::drums::styles()
+            .get(self as usize)
+            .copied()
+            .unwrap_or("pop")
+    }
+}
