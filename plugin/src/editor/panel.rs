@@ -235,6 +235,7 @@ impl App {
                         row(ui, "Humanize", |ui| slider(ui, setter, &p.humanize));
                         row(ui, "Fill every", |ui| slider(ui, setter, &p.fill_every));
                     });
+                ui.weak(bandmate_engine::drums::catalog::about());
             });
         CollapsingHeader::new(RichText::new("Playback").strong())
             .default_open(false)
