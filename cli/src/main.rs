@@ -29,6 +29,8 @@ enum Command {
     },
     /// List the styles each part accepts.
     Styles,
+    /// Apply a real drummer's feel (learned groove profile) to a MIDI file.
+    Groove(bandmate_cli::groove::GrooveArgs),
 }
 
 fn generate(a: &GenerateArgs) -> Result<()> {
@@ -75,6 +77,7 @@ fn main() {
         Command::Generate(a) => generate(a),
         Command::Analyze { file } => analyze::run(file),
         Command::Styles => analyze::styles(),
+        Command::Groove(a) => bandmate_cli::groove::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
