@@ -153,7 +153,8 @@ fn gauss(rng: &mut Rng) -> f32 {
 
 /// Moves and accents notes by a learned profile at `amount` 0..=1: each note on (or within
 /// 30 ticks of) a grid slot takes that slot's mean push/pull plus seeded spread, and its velocity
-/// is scaled by the slot's accent (slot mean / style mean) plus seeded spread. Notes stay inside
+/// is scaled by the slot's accent (slot mean / style mean) plus seeded spread (one draw per onset,
+/// so notes struck together stay together). Notes stay inside
 /// their bar and never move before 0 (a note on tick 0 keeps tick 0); ends are kept where
 /// possible. Same notes, profile, amount and seed give the same result.
 pub fn apply(
@@ -174,8 +175,12 @@ pub fn apply(
     }
     let bar = meter.bar_ticks(TICKS_PER_QUARTER).max(1);
     let mean_v = profile.velocity_mean.max(1.0);
+    // Notes struck together (a chord, kick with crash) move together: one draw per onset.
+    let mut draws: HashMap<u32, (f32, f32)> = HashMap::new();
     for n in notes.iter_mut() {
-        let (g1, g2) = (gauss(rng), gauss(rng));
+        let (g1, g2) = *draws
+            .entry(n.start)
+            .or_insert_with(|| (gauss(rng), gauss(rng)));
         let in_bar = n.start % bar;
         let beat = (in_bar / TICKS_PER_QUARTER) as usize;
         let r = in_bar % TICKS_PER_QUARTER;
