@@ -273,7 +273,7 @@ fn ngram_nll(train: &[&Perf], valid: &[&Perf], test: &[&Perf]) -> (f64, [f64; 4]
 }
 
 /// Histograms of one set of bars.
-#[derive(Default, Clone)]
+#[derive(Clone)]
 struct Stats {
     bars: usize,
     hits_per_bar: Vec<Vec<f64>>,
@@ -286,6 +286,12 @@ struct Stats {
 
 const TIMING_BINS: usize = 33;
 
+impl Default for Stats {
+    fn default() -> Stats {
+        Stats::new()
+    }
+}
+
 impl Stats {
     fn new() -> Stats {
         Stats {
@@ -294,7 +300,8 @@ impl Stats {
             timing: vec![vec![0.0; TIMING_BINS]; SLOTS_PER_BEAT],
             vel_sum: vec![(0.0, 0.0, 0.0); NCLASS],
             offset_ms: vec![(0.0, 0.0); SLOTS_PER_BEAT],
-            ..Stats::default()
+            bars: 0,
+            jaccard: (0.0, 0),
         }
     }
 
@@ -318,8 +325,8 @@ impl Stats {
                 let o = &mut self.offset_ms[pos];
                 *o = (o.0 + 1.0, o.1 + ms);
             }
-            for c in 0..NCLASS {
-                self.hits_per_bar[c][per[c].min(BAR_SLOTS)] += 1.0;
+            for (row, &k) in self.hits_per_bar.iter_mut().zip(per.iter()) {
+                row[k.min(BAR_SLOTS)] += 1.0;
             }
             if i > 0 {
                 let a: Vec<(u8, u8)> = bars[i - 1].iter().map(|h| (h.slot, h.class)).collect();
@@ -560,7 +567,7 @@ pub fn run(args: &[String]) -> Result<()> {
             let mut st = Stats::new();
             for c in &clips {
                 st.add(c, bpm);
-                pooled.entry(*sys).or_insert_with(Stats::new).add(c, bpm);
+                pooled.entry(*sys).or_default().add(c, bpm);
             }
             let d = distances(&r, &st);
             if *sys == "model" {
