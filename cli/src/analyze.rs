@@ -34,6 +34,7 @@ pub fn styles() -> Result<()> {
     println!("chords: close, open, drop2");
     println!("bass:   {}", parts::bass::styles().join(", "));
     println!("keys:   {}", parts::keys::styles().join(", "));
-    println!("drums:  {}", drums::styles().join(", "));
+    println!("drums:  {}", drums::catalog::labels().join(", "));
+    println!("        (model: played by the drum model trained on the Groove MIDI Dataset; pattern: hand-written)");
     Ok(())
 }

@@ -32,6 +32,8 @@ enum Command {
     Styles,
     /// List the song-form presets `generate --form` accepts.
     Forms,
+    /// Apply a real drummer's feel (learned groove profile) to a MIDI file.
+    Groove(bandmate_cli::groove::GrooveArgs),
 }
 
 fn forms() {
@@ -158,6 +160,7 @@ fn main() {
             forms();
             Ok(())
         }
+        Command::Groove(a) => bandmate_cli::groove::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

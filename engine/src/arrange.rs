@@ -415,17 +415,34 @@ fn make_part(
             parts::keys::generate(&ctx)?,
             format!("rules(keys:{})", opts.style),
         ),
-        PartKind::Drums => (
-            drums::generate(&ctx, s.fill_every)?,
-            format!("rules(drums:{})", opts.style),
-        ),
+        PartKind::Drums => {
+            let model = (s.source == Source::Model).then(|| drums::catalog::ModelUse {
+                tempo_bpm: s.tempo_bpm,
+                temperature: temperature(s.adventure),
+                top_p: 0.95,
+            });
+            let p = drums::catalog::part(&ctx, s.fill_every, model)?;
+            notices.extend(p.notice.map(|f| Notice::DrumPattern {
+                pattern: f.pattern,
+                reason: f.reason,
+            }));
+            (p.notes, p.engine)
+        }
         PartKind::Melody => melody(s, &ctx, notices)?,
     };
     let mut rng = Rng::derive(seed, "groove");
     if opts.kind != PartKind::Chords {
         groove::swing(&mut notes, s.meter, s.swing);
     }
-    groove::humanize(&mut notes, s.humanize, &mut rng);
+    // Model drums already carry the drummer's timing and dynamics.
+    if !(opts.kind == PartKind::Drums && engine.starts_with("model(")) {
+        let drum_style = s
+            .part(PartKind::Drums)
+            .map_or(default_style(PartKind::Drums), |p| p.style.as_str());
+        groove::learned::humanize_part(
+            &mut notes, s.meter, opts.kind, drum_style, s.humanize, &mut rng,
+        );
+    }
     let mut part = Part::new(opts.kind, notes);
     part.channel = midly::num::u4::new(opts.channel.min(15));
     part.normalize(clip.length_ticks());

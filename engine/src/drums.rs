@@ -1,7 +1,11 @@
 //! Drum parts on General MIDI channel 10 from the style data in [`styles`]: each bar lays the
 //! style's cells over the meter's beat groups, varies the pattern, thins or fills in hits by
-//! density, ends phrases with fills and marks section starts with a crash.
+//! density, ends phrases with fills and marks section starts with a crash. [`catalog`] says which
+//! styles the drum model plays (trained on real drummers, [`grid`] its tokens) and which only
+//! these patterns.
 
+pub mod catalog;
+pub mod grid;
 pub mod styles;
 
 use crate::clip::{Note, TICKS_PER_QUARTER};

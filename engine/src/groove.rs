@@ -1,4 +1,7 @@
-//! Shared timing transforms any part can use: swing and seeded humanization.
+//! Shared timing transforms any part can use: swing, seeded humanization, and real drummers'
+//! feel learned from data ([`learned`]).
+
+pub mod learned;
 
 use crate::clip::{Note, TICKS_PER_QUARTER};
 use crate::rng::Rng;

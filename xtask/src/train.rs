@@ -1,6 +1,7 @@
-//! `cargo xtask train <chords|melody|all> [recipe args]`: creates/uses the Python venv at
-//! models/train/.venv, installs models/train/requirements.txt, extracts the training data from the
-//! music21 corpus (cached in models/train/data/) and runs the training/export recipe.
+//! `cargo xtask train <chords|melody|drums|all> [recipe args]`: creates/uses the Python venv at
+//! models/train/.venv, installs models/train/requirements.txt, extracts the training data (music21
+//! corpus, or the Groove MIDI Dataset for drums; cached in models/train/data/) and runs the
+//! training/export recipe.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -26,13 +27,15 @@ fn run_cmd(cmd: &mut Command) -> Result<()> {
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(what) = args.first() else {
-        bail!("usage: cargo xtask train <chords|melody|all> [--epochs N] [--minutes M]");
+        bail!("usage: cargo xtask train <chords|melody|drums|all> [--epochs N] [--minutes M]");
     };
     let kinds: Vec<&str> = match what.as_str() {
         "chords" => vec!["chords"],
         "melody" => vec!["melody"],
-        "all" | "both" => vec!["chords", "melody"],
-        other => bail!("unknown model {other:?}: expected chords, melody or all"),
+        "drums" => vec!["drums"],
+        "all" => vec!["chords", "melody", "drums"],
+        "both" => vec!["chords", "melody"],
+        other => bail!("unknown model {other:?}: expected chords, melody, drums or all"),
     };
     let root = repo_root();
     let dir = root.join("models").join("train");
@@ -55,12 +58,30 @@ pub fn run(args: &[String]) -> Result<()> {
         )?;
         std::fs::write(&stamp, &want)?;
     }
+    // The drum recipe reads the Groove MIDI Dataset (drums_extract.py); the others music21.
+    let (drum, other): (Vec<&str>, Vec<&str>) = kinds.into_iter().partition(|k| *k == "drums");
+    if !drum.is_empty() {
+        run_cmd(
+            Command::new(&py)
+                .arg(dir.join("drums_extract.py"))
+                .current_dir(&dir),
+        )?;
+        run_cmd(
+            Command::new(&py)
+                .arg(dir.join("drums_train.py"))
+                .args(&args[1..])
+                .current_dir(&dir),
+        )?;
+    }
+    if other.is_empty() {
+        return Ok(());
+    }
     run_cmd(
         Command::new(&py)
             .arg(dir.join("extract.py"))
             .current_dir(&dir),
     )?;
-    for k in kinds {
+    for k in other {
         run_cmd(
             Command::new(&py)
                 .arg(dir.join("train.py"))

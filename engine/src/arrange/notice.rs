@@ -13,6 +13,8 @@ pub enum Notice {
     ModelUnavailable { part: PartKind, reason: String },
     /// The model for `part` ran but its output could not be used; the rules made the part.
     ModelOutputUnusable { part: PartKind },
+    /// The drum model could not play the part; the named pattern did.
+    DrumPattern { pattern: String, reason: String },
     /// The clip's length or time signature changed, so locked parts were made again.
     LocksRemade,
 }
@@ -29,7 +31,9 @@ impl Notice {
     pub fn is_model_fallback(&self) -> bool {
         matches!(
             self,
-            Notice::ModelUnavailable { .. } | Notice::ModelOutputUnusable { .. }
+            Notice::ModelUnavailable { .. }
+                | Notice::ModelOutputUnusable { .. }
+                | Notice::DrumPattern { .. }
         )
     }
 }
@@ -58,6 +62,10 @@ impl fmt::Display for Notice {
                 f,
                 "the {} model returned no notes; used rules",
                 model_name(*part)
+            ),
+            Notice::DrumPattern { pattern, reason } => write!(
+                f,
+                "drum model unavailable ({reason}); played the {pattern} pattern"
             ),
             Notice::LocksRemade => f.write_str(
                 "the clip length or time signature changed, so locked parts were made again",

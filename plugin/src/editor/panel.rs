@@ -230,6 +230,7 @@ pub fn show(ui: &mut Ui, setter: &ParamSetter, p: &BandmateParams, view: &View) 
                         row(ui, "Humanize", |ui| slider(ui, setter, &p.humanize));
                         row(ui, "Fill every", |ui| slider(ui, setter, &p.fill_every));
                     });
+                ui.weak(bandmate_engine::drums::catalog::about());
             });
         CollapsingHeader::new(RichText::new("Playback").strong())
             .default_open(false)

@@ -6,6 +6,7 @@
 //! seeds), `--out PATH` (default docs/QUALITY.md; `-` prints only), `--data PATH` (default
 //! models/train/data/pieces.jsonl).
 
+mod drums;
 mod markov;
 mod metrics;
 mod piece;
@@ -32,6 +33,7 @@ fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("plugin") => plugin::run(&args[1..]),
         Some("form") => song_form::run(&args[1..]),
+        Some("drums") => drums::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
             println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]");
