@@ -4,26 +4,7 @@
 //! training/export recipe.
 
 use anyhow::{bail, Context, Result};
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo_root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| here.to_path_buf())
-}
-
-fn run_cmd(cmd: &mut Command) -> Result<()> {
-    eprintln!("+ {cmd:?}");
-    let st = cmd
-        .status()
-        .with_context(|| format!("cannot start {cmd:?}"))?;
-    if !st.success() {
-        bail!("{cmd:?} failed with {st}");
-    }
-    Ok(())
-}
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(what) = args.first() else {
@@ -37,13 +18,13 @@ pub fn run(args: &[String]) -> Result<()> {
         "both" => vec!["chords", "melody"],
         other => bail!("unknown model {other:?}: expected chords, melody, drums or all"),
     };
-    let root = repo_root();
+    let root = crate::root();
     let dir = root.join("models").join("train");
     let venv = dir.join(".venv");
     let py = venv.join("bin").join("python");
     if !py.exists() {
         let sys_py = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-        run_cmd(Command::new(sys_py).arg("-m").arg("venv").arg(&venv))?;
+        crate::run_cmd(Command::new(sys_py).arg("-m").arg("venv").arg(&venv))?;
     }
     // Reinstall only when requirements.txt changed since the last install.
     let req = dir.join("requirements.txt");
@@ -51,7 +32,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let want =
         std::fs::read_to_string(&req).with_context(|| format!("reading {}", req.display()))?;
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
-        run_cmd(
+        crate::run_cmd(
             Command::new(&py)
                 .args(["-m", "pip", "install", "-q", "-r"])
                 .arg(&req),
@@ -61,12 +42,12 @@ pub fn run(args: &[String]) -> Result<()> {
     // The drum recipe reads the Groove MIDI Dataset (drums_extract.py); the others music21.
     let (drum, other): (Vec<&str>, Vec<&str>) = kinds.into_iter().partition(|k| *k == "drums");
     if !drum.is_empty() {
-        run_cmd(
+        crate::run_cmd(
             Command::new(&py)
                 .arg(dir.join("drums_extract.py"))
                 .current_dir(&dir),
         )?;
-        run_cmd(
+        crate::run_cmd(
             Command::new(&py)
                 .arg(dir.join("drums_train.py"))
                 .args(&args[1..])
@@ -76,13 +57,13 @@ pub fn run(args: &[String]) -> Result<()> {
     if other.is_empty() {
         return Ok(());
     }
-    run_cmd(
+    crate::run_cmd(
         Command::new(&py)
             .arg(dir.join("extract.py"))
             .current_dir(&dir),
     )?;
     for k in other {
-        run_cmd(
+        crate::run_cmd(
             Command::new(&py)
                 .arg(dir.join("train.py"))
                 .arg(k)
