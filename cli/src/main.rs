@@ -44,6 +44,16 @@ fn forms() {
     }
 }
 
+/// Which model backend ran, and why (only when models were asked for).
+fn print_backend(s: &arrange::Settings) {
+    if s.source == Source::Model {
+        match model::backend_report() {
+            Ok(r) => println!("backend: {r}"),
+            Err(e) => println!("backend: none ({e}); the rule-based generators were used"),
+        }
+    }
+}
+
 /// `generate --form`: the whole song, with a marker and provenance at each section.
 fn generate_song(a: &GenerateArgs, s: &arrange::Settings, text: &str) -> Result<()> {
     let form = form::Form::parse(text).with_context(|| format!("--form {text:?}"))?;
@@ -93,12 +103,7 @@ fn generate_song(a: &GenerateArgs, s: &arrange::Settings, text: &str) -> Result<
             p.channel.as_int() + 1
         );
     }
-    if s.source == Source::Model {
-        match model::backend_report() {
-            Ok(r) => println!("backend: {r}"),
-            Err(e) => println!("backend: none ({e}); the rule-based generators were used"),
-        }
-    }
+    print_backend(s);
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     Ok(())
 }
@@ -140,12 +145,7 @@ fn generate(a: &GenerateArgs) -> Result<()> {
         );
     }
     println!("engine: {}", clip.provenance.engine);
-    if s.source == Source::Model {
-        match model::backend_report() {
-            Ok(r) => println!("backend: {r}"),
-            Err(e) => println!("backend: none ({e}); the rule-based generators were used"),
-        }
-    }
+    print_backend(&s);
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     Ok(())
 }

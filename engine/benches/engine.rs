@@ -208,6 +208,23 @@ fn single_parts(c: &mut Criterion) {
                 )
             })
         });
+        g.bench_function(
+            BenchmarkId::new(format!("drums-model-{tag}"), format!("{bars}bars")),
+            |b| {
+                b.iter(|| {
+                    seed += 1;
+                    let mu = bandmate_engine::drums::catalog::ModelUse {
+                        tempo_bpm: 100.0,
+                        temperature: 1.0,
+                        top_p: 0.95,
+                    };
+                    let p = bandmate_engine::drums::catalog::part(&ctx("funk", seed), 4, Some(mu))
+                        .expect("drums");
+                    assert!(p.notice.is_none(), "the drum model fell back");
+                    black_box(p)
+                })
+            },
+        );
     }
     g.finish();
 }

@@ -236,8 +236,20 @@ pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
         parts: Vec::new(),
         provenance: Provenance::default(),
     };
+    add_parts(settings, &mut clip, engines, &mut notices)?;
+    Ok(Arrangement { clip, notices })
+}
+
+/// Makes every enabled part over `clip`'s chord track and writes the provenance, whose engine
+/// list starts with `engines`.
+fn add_parts(
+    settings: &Settings,
+    clip: &mut Clip,
+    mut engines: Vec<String>,
+    notices: &mut Vec<Notice>,
+) -> Result<(), ArrangeError> {
     for opts in settings.parts.iter().filter(|p| p.enabled) {
-        let (part, engine) = make_part(settings, &clip, opts, &mut notices)?;
+        let (part, engine) = make_part(settings, clip, opts, notices)?;
         engines.push(format!("{}={engine}", opts.kind.name()));
         clip.set_part(part);
     }
@@ -247,7 +259,7 @@ pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
         seed: settings.seed,
         parameters: settings.describe(),
     };
-    Ok(Arrangement { clip, notices })
+    Ok(())
 }
 
 /// Regenerates one part of `clip` with `seed`, keeping the chord track and the other parts.
@@ -307,18 +319,7 @@ pub fn follow(settings: &Settings, clip: &Clip) -> Result<Arrangement, ArrangeEr
         .find(|t| t.starts_with("progression="))
         .unwrap_or("progression=given")
         .to_string();
-    let mut engines = vec![progression];
-    for opts in settings.parts.iter().filter(|p| p.enabled) {
-        let (part, engine) = make_part(settings, &out, opts, &mut notices)?;
-        engines.push(format!("{}={engine}", opts.kind.name()));
-        out.set_part(part);
-    }
-    out.provenance = Provenance {
-        program: program(),
-        engine: engines.join(" "),
-        seed: settings.seed,
-        parameters: settings.describe(),
-    };
+    add_parts(settings, &mut out, vec![progression], &mut notices)?;
     Ok(Arrangement { clip: out, notices })
 }
 
