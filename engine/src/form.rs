@@ -344,6 +344,8 @@ pub fn generate_with(
     // Each distinct section, by (name, bars): its chord track (before the cadence, with the
     // engine that made it) and the melody of its first occurrence.
     let mut made: Vec<Distinct> = Vec::new();
+    // Followed sections by (name, bars, energy bits, last).
+    let mut followed: Vec<((String, u32, u32, bool), Clip)> = Vec::new();
     let mut start_bar = 0;
     let last_index = form.sections.len() - 1;
     for (i, spec) in form.sections.iter().enumerate() {
@@ -383,25 +385,33 @@ pub fn generate_with(
         };
         cadence(&s, &mut clip.chords, last);
         let stored = known.and_then(|k| made[k].melody.clone());
-        let clip = match (&stored, melody_on) {
-            // A repeat whose first occurrence has a melody: everything else follows anew, the
-            // melody comes back with a varied end.
-            (Some(melody), true) => {
-                let mut no_melody = s.clone();
-                if let Some(p) = no_melody.part_mut(PartKind::Melody) {
-                    p.enabled = false;
+        let repeat_melody = stored.as_ref().filter(|_| melody_on);
+        // Parts depend only on the chord track and the settings: a section played again with the
+        // same energy and ending reuses them (its melody still varies below).
+        let fkey = (spec.name.clone(), spec.bars, spec.energy.to_bits(), last);
+        let cached = followed
+            .iter()
+            .find(|(k, _)| *k == fkey)
+            .map(|(_, c)| c.clone());
+        let mut clip = match cached {
+            Some(c) => c,
+            None => {
+                let mut follow_settings = s.clone();
+                if repeat_melody.is_some() {
+                    if let Some(p) = follow_settings.part_mut(PartKind::Melody) {
+                        p.enabled = false;
+                    }
                 }
-                let mut a = arrange::follow(&no_melody, &clip)?;
+                let a = arrange::follow(&follow_settings, &clip)?;
                 notices.extend(a.notices.iter().map(|n| n.to_string()));
-                vary_melody(&s, &mut a.clip, melody, occurrence as u64, &mut notices)?;
-                a.clip
-            }
-            _ => {
-                let a = arrange::follow(&s, &clip)?;
-                notices.extend(a.notices.iter().map(|n| n.to_string()));
+                followed.push((fkey, a.clip.clone()));
                 a.clip
             }
         };
+        if let Some(melody) = repeat_melody {
+            // A repeat whose first occurrence has a melody: it comes back with a varied end.
+            vary_melody(&s, &mut clip, melody, occurrence as u64, &mut notices)?;
+        }
         if let Some(d) = made.iter_mut().find(|d| d.id == id) {
             if d.melody.is_none() {
                 d.melody = clip.part(PartKind::Melody).cloned();
