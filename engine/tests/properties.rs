@@ -144,7 +144,8 @@ fn check_clip(clip: &Clip, s: &Settings) {
         }
     }
     // Bass: scale tones or tones of a chord sounding near the note; otherwise it must be an
-    // approach note, within a whole step of the bass of a chord that starts within a bar.
+    // approach note, within a whole step of the bass of a chord that starts within a bar. Both
+    // windows allow the humanize shift (up to 12 ticks either way).
     let bar = clip.bar_ticks();
     if let Some(b) = clip.part(PartKind::Bass) {
         for n in &b.notes {
@@ -161,7 +162,7 @@ fn check_clip(clip: &Clip, s: &Settings) {
             let approach = clip
                 .chords
                 .iter()
-                .filter(|c| c.start > n.start.saturating_sub(100) && c.start <= n.start + bar)
+                .filter(|c| c.start > n.start.saturating_sub(100) && c.start <= n.start + bar + 12)
                 .any(|c| pc_distance(pitch % 12, c.chord.bass_pc().index()) <= 2);
             assert!(
                 chord_tone || approach,

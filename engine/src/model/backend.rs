@@ -134,6 +134,31 @@ pub fn init_backend(pref: BackendPref) -> Result<BackendKind, ModelError> {
     }
 }
 
+/// Opens an ONNX session for model `model` on the active backend (one intra-op thread on native
+/// ONNX Runtime, so a model call never competes with the host's threads).
+pub(crate) fn open_session(
+    model: &'static str,
+    onnx: &[u8],
+) -> Result<ort::session::Session, ModelError> {
+    let b = backend()?;
+    let load_err = |e: String| ModelError::Load {
+        model,
+        backend: b.name,
+        reason: e,
+    };
+    let mut builder =
+        ort::session::Session::builder(&b.env).map_err(|e| load_err(e.to_string()))?;
+    if b.kind == BackendKind::Native {
+        builder = builder
+            .with_intra_threads(1)
+            .map_err(|e| load_err(e.to_string()))?;
+    }
+    let session = builder
+        .commit_from_memory(onnx)
+        .map_err(|e| load_err(e.to_string()))?;
+    Ok(session)
+}
+
 pub(crate) fn backend() -> Result<&'static Backend, ModelError> {
     backend_with(BackendPref::Auto)
 }

@@ -3,9 +3,8 @@
 //! classes and, per class, velocity and timing-offset logits. A bar is sampled from one call; the
 //! recurrent state carries the performance from bar to bar.
 
-use super::backend::backend;
 use super::runtime::IoSpec;
-use super::{sampling, BackendKind, ModelError};
+use super::{sampling, ModelError};
 use crate::drums::grid::{self, Feel, Hit, BAR_SLOTS, NCLASS};
 use crate::rng::Rng;
 use crate::theory::Meter;
@@ -186,22 +185,7 @@ impl DrumModel {
     /// Checks `config_json` and `onnx` with [`verify`] and opens a session on the active backend.
     pub fn load(config_json: &str, onnx: &[u8]) -> Result<DrumModel, ModelError> {
         let config = verify(config_json, onnx)?;
-        let b = backend()?;
-        let load_err = |e: String| ModelError::Load {
-            model: DRUM_MODEL_ID,
-            backend: b.name,
-            reason: e,
-        };
-        let mut builder =
-            ort::session::Session::builder(&b.env).map_err(|e| load_err(e.to_string()))?;
-        if b.kind == BackendKind::Native {
-            builder = builder
-                .with_intra_threads(1)
-                .map_err(|e| load_err(e.to_string()))?;
-        }
-        let session = builder
-            .commit_from_memory(onnx)
-            .map_err(|e| load_err(e.to_string()))?;
+        let session = super::backend::open_session(DRUM_MODEL_ID, onnx)?;
         let outs: Vec<String> = session
             .outputs()
             .iter()

@@ -1,6 +1,5 @@
 //! Embedded models: config checks at load, one session per model per process, one-step inference.
 
-use super::backend::backend;
 use super::tokens::{self, CHORD_FEATURES, MELODY_FEATURES};
 use super::{ModelError, ModelKind};
 use serde::Deserialize;
@@ -170,22 +169,7 @@ impl Loaded {
     fn load(kind: ModelKind) -> Result<Loaded, ModelError> {
         let (bytes, cfg_json) = embedded(kind);
         let config = verify(kind, cfg_json, bytes)?;
-        let b = backend()?;
-        let load_err = |e: String| ModelError::Load {
-            model: kind.id(),
-            backend: b.name,
-            reason: e,
-        };
-        let mut builder =
-            ort::session::Session::builder(&b.env).map_err(|e| load_err(e.to_string()))?;
-        if b.kind == super::BackendKind::Native {
-            builder = builder
-                .with_intra_threads(1)
-                .map_err(|e| load_err(e.to_string()))?;
-        }
-        let session = builder
-            .commit_from_memory(bytes)
-            .map_err(|e| load_err(e.to_string()))?;
+        let session = super::backend::open_session(kind.id(), bytes)?;
         let names: Vec<String> = session
             .inputs()
             .iter()
