@@ -63,6 +63,11 @@ pub struct GenerateArgs {
     /// (name:bars[@energy 0..1]). Makes a whole song with section markers; --bars is ignored.
     #[arg(long)]
     pub form: Option<String>,
+    /// Describe the music in words, e.g. "moody lo-fi in F minor, lazy swing, no drums in the
+    /// intro": sets key, tempo, meter, length, form, style, mood, energy and parts. Flags given
+    /// with it win over it.
+    #[arg(long)]
+    pub prompt: Option<String>,
     /// Output .mid path.
     #[arg(long, short, default_value = "clip.mid")]
     pub out: PathBuf,

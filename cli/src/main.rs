@@ -5,7 +5,7 @@ use bandmate_cli::analyze;
 use bandmate_cli::args::{settings, GenerateArgs};
 use bandmate_engine::arrange::Source;
 use bandmate_engine::{arrange, form, model, smf};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -54,10 +54,19 @@ fn print_backend(s: &arrange::Settings) {
     }
 }
 
-/// `generate --form`: the whole song, with a marker and provenance at each section.
-fn generate_song(a: &GenerateArgs, s: &arrange::Settings, text: &str) -> Result<()> {
-    let form = form::Form::parse(text).with_context(|| format!("--form {text:?}"))?;
-    let song = form::generate(s, &form)?;
+/// `generate --form` (or a prompt naming a form): the whole song, with a marker and provenance
+/// at each section; `prompt` is the prompt's provenance entry.
+fn generate_song(
+    a: &GenerateArgs,
+    s: &arrange::Settings,
+    form: &form::Form,
+    prompt: Option<&str>,
+) -> Result<()> {
+    let mut song = form::generate(s, form)?;
+    if let Some(p) = prompt {
+        song.clip.provenance.parameters.push(' ');
+        song.clip.provenance.parameters.push_str(p);
+    }
     for notice in &song.notices {
         eprintln!("note: {notice}");
     }
@@ -108,12 +117,34 @@ fn generate_song(a: &GenerateArgs, s: &arrange::Settings, text: &str) -> Result<
     Ok(())
 }
 
-fn generate(a: &GenerateArgs) -> Result<()> {
-    let s = settings(a)?;
-    if let Some(text) = &a.form {
-        return generate_song(a, &s, text);
+fn generate(a: &GenerateArgs, m: Option<&clap::ArgMatches>) -> Result<()> {
+    let mut s = settings(a)?;
+    let mut form = match &a.form {
+        Some(text) => Some(form::Form::parse(text).with_context(|| format!("--form {text:?}"))?),
+        None => None,
+    };
+    let mut prompt = None;
+    if let Some(text) = &a.prompt {
+        let kept = m.map(bandmate_cli::prompt::kept).unwrap_or_default();
+        let keep: Vec<_> = kept.iter().map(|(t, _)| *t).collect();
+        let i = bandmate_cli::prompt::read(text, &kept);
+        for line in bandmate_cli::prompt::report(&i, &kept) {
+            println!("{line}");
+        }
+        if let Some(f) = i.apply(&mut s, &keep) {
+            form = Some(f);
+        }
+        s.validate()?;
+        prompt = Some(i.provenance());
     }
-    let arrangement = arrange::generate(&s)?;
+    if let Some(f) = &form {
+        return generate_song(a, &s, f, prompt.as_deref());
+    }
+    let mut arrangement = arrange::generate(&s)?;
+    if let Some(p) = &prompt {
+        arrangement.clip.provenance.parameters.push(' ');
+        arrangement.clip.provenance.parameters.push_str(p);
+    }
     let clip = &arrangement.clip;
     for notice in &arrangement.notices {
         eprintln!("note: {notice}");
@@ -151,9 +182,13 @@ fn generate(a: &GenerateArgs) -> Result<()> {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let result = match &cli.command {
-        Command::Generate(a) => generate(a),
+        Command::Generate(a) => generate(a, matches.subcommand_matches("generate")),
         Command::Analyze { file } => analyze::run(file),
         Command::Styles => analyze::styles(),
         Command::Forms => {

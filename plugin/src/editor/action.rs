@@ -17,4 +17,6 @@ pub enum Action {
     /// A melody continuing the notes heard on the MIDI input.
     ContinueIdea,
     DismissWarnings,
+    /// Read the prompt box into the parameters; `generate` also sets a new seed and generates.
+    Prompt { generate: bool },
 }

@@ -11,6 +11,7 @@ mod markov;
 mod metrics;
 mod piece;
 mod plugin;
+mod prompt;
 mod song_form;
 
 use anyhow::{bail, Context, Result};
@@ -34,9 +35,10 @@ fn run(args: &[String]) -> Result<()> {
         Some("plugin") => plugin::run(&args[1..]),
         Some("form") => song_form::run(&args[1..]),
         Some("drums") => drums::run(&args[1..]),
+        Some("prompt") => prompt::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
-            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]");
+            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]");
             Ok(())
         }
         _ => quality(args),
