@@ -79,7 +79,8 @@ pub fn report(i: &Interpretation, kept: &[(Target, String)]) -> Vec<String> {
     out.extend(i.report().into_iter().map(|l| format!("  {l}")));
     let mut flags: Vec<String> = Vec::new();
     for (t, flag) in kept {
-        if i.resolved.winners.contains_key(t) && !flags.iter().any(|f| f.starts_with(flag.as_str())) {
+        if i.resolved.winners.contains_key(t) && !flags.iter().any(|f| f.starts_with(flag.as_str()))
+        {
             flags.push(format!("{flag} (over the prompt's {})", t.name()));
         }
     }

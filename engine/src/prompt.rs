@@ -325,7 +325,12 @@ impl Interpretation {
                 How::Similar { anchor, score } => format!(" (close to \"{anchor}\", {score:.2})"),
             };
             let lost = if t.used { "" } else { " [overridden]" };
-            out.push(format!("{:<10} {:<18} from \"{}\"{how}{lost}", t.field.name(), t.value, t.words));
+            out.push(format!(
+                "{:<10} {:<18} from \"{}\"{how}{lost}",
+                t.field.name(),
+                t.value,
+                t.words
+            ));
         }
         for c in &self.conflicts {
             let (k, d) = (&self.taken[c.kept], &self.taken[c.dropped]);

@@ -55,11 +55,20 @@ pub fn changes(
             "tempo {t} bpm: set as the free-run tempo; in the host, the host's tempo plays"
         ));
     }
-    if w.contains_key(&Target::Meter) && !MeterChoice::ALL.iter().any(|c| c.meter() == Some(s.meter)) {
-        out.not_applied
-            .push(format!("meter {}: not one of the plugin's time signatures", s.meter));
+    if w.contains_key(&Target::Meter)
+        && !MeterChoice::ALL.iter().any(|c| c.meter() == Some(s.meter))
+    {
+        out.not_applied.push(format!(
+            "meter {}: not one of the plugin's time signatures",
+            s.meter
+        ));
     }
-    for k in [PartKind::Chords, PartKind::Bass, PartKind::Keys, PartKind::Melody] {
+    for k in [
+        PartKind::Chords,
+        PartKind::Bass,
+        PartKind::Keys,
+        PartKind::Melody,
+    ] {
         if w.contains_key(&Target::PartStyle(k)) {
             let style = s.part(k).map_or("", |o| o.style.as_str());
             out.not_applied.push(format!(
@@ -100,9 +109,15 @@ mod tests {
         for k in [PartKind::Chords, PartKind::Bass, PartKind::Drums] {
             assert!(s.part(k).is_some_and(|o| o.enabled), "{k:?}");
         }
-        assert_eq!(s.part(PartKind::Drums).map(|o| o.style.as_str()), Some("jazz"));
+        assert_eq!(
+            s.part(PartKind::Drums).map(|o| o.style.as_str()),
+            Some("jazz")
+        );
         assert!((p.free_tempo.value() - 90.0).abs() < 0.01);
-        assert!(pc.not_applied.iter().any(|l| l.starts_with("bass style walking")));
+        assert!(pc
+            .not_applied
+            .iter()
+            .any(|l| l.starts_with("bass style walking")));
         // Read again, nothing is left to change.
         assert!(changes(&p, &i, None, None, Some(42)).changes.is_empty());
     }

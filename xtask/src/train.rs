@@ -9,7 +9,9 @@ use std::process::Command;
 
 pub fn run(args: &[String]) -> Result<()> {
     let Some(what) = args.first() else {
-        bail!("usage: cargo xtask train <chords|melody|drums|all|prompt> [--epochs N] [--minutes M]");
+        bail!(
+            "usage: cargo xtask train <chords|melody|drums|all|prompt> [--epochs N] [--minutes M]"
+        );
     };
     if what == "prompt" {
         return prompt(&args[1..]);

@@ -12,7 +12,7 @@ use crate::theory::Mode;
 use std::sync::OnceLock;
 
 /// Least cosine similarity (in the shipped table's space) for a word to take a concept.
-pub const THRESHOLD: f32 = 0.62;
+pub const THRESHOLD: f32 = 0.65;
 /// A word matched by similarity also sets a second field only this close to that field's anchor.
 pub const SECOND_FIELD: f32 = 0.72;
 
@@ -45,9 +45,18 @@ fn effect(key: &str, val: &str) -> Vec<(Target, Value)> {
             Some(p) => vec![
                 (Target::Style, Value::Style(p.name)),
                 (Target::Swing, Value::Unit(p.swing)),
-                (Target::PartStyle(PartKind::Bass), Value::Name(p.bass.into())),
-                (Target::PartStyle(PartKind::Keys), Value::Name(p.keys.into())),
-                (Target::PartStyle(PartKind::Drums), Value::Name(p.drums.into())),
+                (
+                    Target::PartStyle(PartKind::Bass),
+                    Value::Name(p.bass.into()),
+                ),
+                (
+                    Target::PartStyle(PartKind::Keys),
+                    Value::Name(p.keys.into()),
+                ),
+                (
+                    Target::PartStyle(PartKind::Drums),
+                    Value::Name(p.drums.into()),
+                ),
             ],
             None => Vec::new(),
         },
@@ -114,8 +123,12 @@ impl Descriptors {
                 continue;
             }
             let cols: Vec<&'static str> = line.split('\t').collect();
-            let [field, value, fx, list] = cols[..] else { continue };
-            let Some(field) = Field::parse(field) else { continue };
+            let [field, value, fx, list] = cols[..] else {
+                continue;
+            };
+            let Some(field) = Field::parse(field) else {
+                continue;
+            };
             let c = concepts.len();
             concepts.push(Concept {
                 field,
@@ -135,6 +148,25 @@ impl Descriptors {
         }
     }
 
+    /// Spans `(start, words)` of `toks` that equal an anchor of two or more words, e.g.
+    /// "drum and bass", "behind the beat": the exact passes leave them to the descriptions.
+    pub fn phrases_in(&self, toks: &[Token]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for i in 0..toks.len() {
+            for n in (2..=self.longest.min(toks.len() - i)).rev() {
+                if (i..i + n - 1).any(|j| toks[j].brk) {
+                    continue;
+                }
+                let words: Vec<&str> = toks[i..i + n].iter().map(|t| t.lower.as_str()).collect();
+                if !self.exact(&words.join(" ")).is_empty() {
+                    out.push((i, n));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
     pub fn anchor_count(&self) -> usize {
         self.anchors.len()
     }
@@ -144,7 +176,9 @@ impl Descriptors {
         let mut v: Vec<usize> = self
             .anchors
             .iter()
-            .filter(|(p, _)| p.eq_ignore_ascii_case(phrase))
+            .filter(|(p, _)| {
+                p.eq_ignore_ascii_case(phrase) || p.replace('-', "") == phrase.replace('-', "")
+            })
             .map(|(_, c)| *c)
             .collect();
         v.dedup();
@@ -186,8 +220,9 @@ pub fn find(toks: &[Token], used: &mut [bool], table: Option<&Table>, first: usi
             });
         }
     };
-    let negated =
-        |used: &[bool], i: usize| i > 0 && lex.has("negate", &toks[i - 1].lower) && !used[i - 1];
+    let negated = |used: &[bool], i: usize| {
+        i > 0 && lex.has("negate", &toks[i - 1].lower) && !used[i - 1] && !toks[i - 1].brk
+    };
     // Exact anchors, longest phrase first.
     let mut i = 0;
     while i < toks.len() {
@@ -258,7 +293,10 @@ pub fn find(toks: &[Token], used: &mut [bool], table: Option<&Table>, first: usi
         for (a, &(_, c)) in d.anchors.iter().enumerate() {
             let score = row.cosine(&table.anchor(a));
             let field = d.concepts[c].field;
-            match best.iter_mut().find(|(_, _, bc)| d.concepts[*bc].field == field) {
+            match best
+                .iter_mut()
+                .find(|(_, _, bc)| d.concepts[*bc].field == field)
+            {
                 Some(b) if b.0 >= score => {}
                 Some(b) => *b = (score, a, c),
                 None => best.push((score, a, c)),

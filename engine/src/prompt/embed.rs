@@ -117,7 +117,9 @@ impl Table {
         }
         let format = r.u32()?;
         if format != FORMAT {
-            return Err(TableError::Format(format!("format {format}, expected {FORMAT}")));
+            return Err(TableError::Format(format!(
+                "format {format}, expected {FORMAT}"
+            )));
         }
         let dims = r.u32()? as usize;
         let n_words = r.u32()? as usize;

@@ -34,8 +34,23 @@ pub fn parse(toks: &[Token], used: &mut [bool]) -> Found {
     p.form_names();
     p.tempo();
     p.meter();
+    // "drum and bass", "synth pop", "behind the beat" name a style or feel, not parts.
+    let lex = p.lex;
+    let protected: Vec<usize> = super::describe::Descriptors::get()
+        .phrases_in(toks)
+        .into_iter()
+        .filter(|&(i, n)| (i..i + n).any(|j| lex.has("part", &toks[j].lower)))
+        .flat_map(|(i, n)| i..i + n)
+        .filter(|&j| !p.used[j])
+        .collect();
+    for &j in &protected {
+        p.used[j] = true;
+    }
     p.part_styles();
     p.parts();
+    for &j in &protected {
+        p.used[j] = false;
+    }
     p.sections();
     p.bars();
     p.key();
@@ -71,12 +86,22 @@ impl Pass<'_> {
     }
 
     fn text(&self, from: usize, to: usize) -> String {
-        let words: Vec<&str> = self.toks[from..to].iter().map(|t| t.orig.as_str()).collect();
+        let words: Vec<&str> = self.toks[from..to]
+            .iter()
+            .map(|t| t.orig.as_str())
+            .collect();
         words.join(" ")
     }
 
     /// Records a setting from words `from..to`.
-    fn take(&mut self, field: Field, value: String, from: usize, to: usize, set: Vec<(Target, Value)>) {
+    fn take(
+        &mut self,
+        field: Field,
+        value: String,
+        from: usize,
+        to: usize,
+        set: Vec<(Target, Value)>,
+    ) {
         let idx = self.out.taken.len();
         self.out.taken.push(Taken {
             field,
@@ -144,7 +169,9 @@ impl Pass<'_> {
             if !self.span_free(i, len) {
                 continue;
             }
-            let text = crate::form::preset(preset).map_or("", |p| p.name).to_string();
+            let text = crate::form::preset(preset)
+                .map_or("", |p| p.name)
+                .to_string();
             self.take(
                 Field::Form,
                 preset.to_string(),
@@ -237,7 +264,11 @@ impl Pass<'_> {
             }
             let w = self.word(i).to_string();
             if w.contains('/') && w.chars().all(|c| c.is_ascii_digit() || c == '/') {
-                let len = if self.word(i + 1) == "time" && self.free(i + 1) { 2 } else { 1 };
+                let len = if self.word(i + 1) == "time" && self.free(i + 1) {
+                    2
+                } else {
+                    1
+                };
                 match w.parse::<Meter>() {
                     Ok(m) => self.take(
                         Field::Meter,
@@ -274,22 +305,21 @@ impl Pass<'_> {
                 continue;
             }
             if let Some((len, v)) = self.phrase("partstyle", i) {
-                let Some((part, style)) = v.split_once('=') else { continue };
-                let Some(kind) = PartKind::parse(part) else { continue };
+                let Some((part, style)) = v.split_once('=') else {
+                    continue;
+                };
+                let Some(kind) = PartKind::parse(part) else {
+                    continue;
+                };
                 if self.negated_before(i) || (i > 0 && self.lex.has("negate", self.word(i - 1))) {
                     self.ignore(i, i + len, IgnoreReason::Negated);
                     continue;
                 }
-                self.take(
-                    Field::PartStyle,
-                    v.to_string(),
-                    i,
-                    i + len,
-                    vec![
-                        (Target::PartStyle(kind), Value::Name(style.to_string())),
-                        (Target::PartOn(kind), Value::On(true)),
-                    ],
-                );
+                let mut set = vec![(Target::PartStyle(kind), Value::Name(style.to_string()))];
+                if kind != PartKind::Chords {
+                    set.push((Target::PartOn(kind), Value::On(true)));
+                }
+                self.take(Field::PartStyle, v.to_string(), i, i + len, set);
                 continue;
             }
             // "<drum style> drums|beat|groove", the style in one or two words.
@@ -311,7 +341,10 @@ impl Pass<'_> {
                         i,
                         i + n + 1,
                         vec![
-                            (Target::PartStyle(PartKind::Drums), Value::Name(st.name.to_string())),
+                            (
+                                Target::PartStyle(PartKind::Drums),
+                                Value::Name(st.name.to_string()),
+                            ),
                             (Target::PartOn(PartKind::Drums), Value::On(true)),
                         ],
                     );
@@ -329,9 +362,7 @@ impl Pass<'_> {
             while matches!(self.word(i), "a" | "an" | "the" | "any" | "some") && self.free(i) {
                 i += 1;
             }
-            let item = self
-                .phrase("parts", i)
-                .or_else(|| self.phrase("part", i));
+            let item = self.phrase("parts", i).or_else(|| self.phrase("part", i));
             let Some((n, v)) = item else {
                 i = start;
                 break;
@@ -418,7 +449,10 @@ impl Pass<'_> {
                     self.only(i, end + 1, &kinds);
                     i = end + 1;
                 } else {
-                    let set = kinds.iter().map(|&k| (Target::PartOn(k), Value::On(true))).collect();
+                    let set = kinds
+                        .iter()
+                        .map(|&k| (Target::PartOn(k), Value::On(true)))
+                        .collect();
                     let text = format!("{} on", Self::parts_text(&kinds));
                     self.take(Field::Parts, text, i, end, set);
                     i = end;
@@ -442,7 +476,9 @@ impl Pass<'_> {
     /// "no drums in the intro": silences the parts in those sections. Returns the end of the
     /// words used, or 0 when no section follows.
     fn scoped_mute(&mut self, from: usize, end: usize, kinds: &[PartKind]) -> usize {
-        if !matches!(self.word(end), "in" | "during" | "for" | "on" | "until") || self.toks[end - 1].brk {
+        if !matches!(self.word(end), "in" | "during" | "for" | "on" | "until")
+            || self.toks[end - 1].brk
+        {
             return 0;
         }
         let mut j = end + 1;
@@ -452,7 +488,9 @@ impl Pass<'_> {
         let Some((len, name)) = self.phrase("section", j) else {
             return 0;
         };
-        let Some(kind) = section_kind(name) else { return 0 };
+        let Some(kind) = section_kind(name) else {
+            return 0;
+        };
         let mut set: Vec<(Target, Value)> = kinds
             .iter()
             .map(|&k| (Target::Mute(k, kind), Value::On(false)))
@@ -483,11 +521,7 @@ impl Pass<'_> {
                     count = c;
                     j += 1;
                 }
-            } else if let Some(b) = self
-                .word(j)
-                .strip_suffix("-bar")
-                .and_then(|b| number(b))
-            {
+            } else if let Some(b) = self.word(j).strip_suffix("-bar").and_then(|b| number(b)) {
                 bars = Some(b);
                 j += 1;
             }
@@ -644,12 +678,14 @@ impl Pass<'_> {
                 }
             }
             let mut mode = mode;
+            let mut named_mode = false;
             if mode.is_none() && !self.toks[end - 1].brk {
                 if let Some((len, m)) = self.mode_at(end) {
                     // "a minor key" names a mode, not the key of A.
                     let article = orig == "a" && end == i + 1 && self.word(end + len) == "key";
                     if !article {
                         mode = Some(m);
+                        named_mode = true;
                         end += len;
                     }
                 }
@@ -660,13 +696,18 @@ impl Pass<'_> {
                 || before(1) == "key";
             // A lower-case "a" after "in" is an article unless a mode follows ("in a minor").
             let article = orig == "a" && mode.is_none();
-            if !(mode.is_some() || strong || context) || article {
+            // A lower-case "am" or "em" needs context: the suffix alone does not make a key.
+            if !(named_mode || strong || context) || article {
                 continue;
             }
             let mut from = i;
             if before(1) == "in" && !self.used[i - 1] {
                 from = i - 1;
-            } else if before(1) == "of" && before(2) == "key" && !self.used[i - 1] && !self.used[i - 2] {
+            } else if before(1) == "of"
+                && before(2) == "key"
+                && !self.used[i - 1]
+                && !self.used[i - 2]
+            {
                 from = i - 2;
             }
             let name = match mode {
@@ -681,7 +722,9 @@ impl Pass<'_> {
         }
         // A mode alone: "minor key", "dorian", "in minor".
         for i in 0..n {
-            let Some((len, m)) = self.mode_at(i) else { continue };
+            let Some((len, m)) = self.mode_at(i) else {
+                continue;
+            };
             let w = self.word(i);
             if matches!(w, "min" | "maj" | "harmonic" | "melodic") && len == 1 {
                 continue;

@@ -123,13 +123,19 @@ pub fn resolve(
     let mut winners = BTreeMap::new();
     let mut conflicts: Vec<Conflict> = Vec::new();
     let mut won = vec![false; taken.len()];
+    // Lost a setting to another description (not only to exact words).
+    let mut beaten = vec![false; taken.len()];
     for (target, mut list) in by_target {
         list.sort_by_key(|a| (a.field.rank(), a.pos));
         let Some(&w) = list.last() else { continue };
         for a in &list {
             if a.value == w.value {
                 won[a.taken] = true;
-            } else if a.taken != w.taken
+            } else if a.taken != w.taken {
+                beaten[a.taken] |= !w.field.is_explicit();
+            }
+            if a.value != w.value
+                && a.taken != w.taken
                 && !conflicts
                     .iter()
                     .any(|c| c.kept == w.taken && c.dropped == a.taken)
@@ -153,8 +159,12 @@ pub fn resolve(
     }
     // A form sets the song's length itself.
     if let (Some(f), Some(b)) = (
-        all.iter().rev().find(|a| a.target == Target::Form && won[a.taken]),
-        all.iter().rev().find(|a| a.target == Target::Bars && won[a.taken]),
+        all.iter()
+            .rev()
+            .find(|a| a.target == Target::Form && won[a.taken]),
+        all.iter()
+            .rev()
+            .find(|a| a.target == Target::Bars && won[a.taken]),
     ) {
         conflicts.push(Conflict {
             setting: "length".into(),
@@ -168,9 +178,17 @@ pub fn resolve(
     for (t, w) in taken.iter_mut().zip(&won) {
         t.used = *w;
     }
+    // A description that lost only to exact words was still understood (reported as such).
     let fields = taken
         .iter()
-        .map(|t| (t.field, t.value.clone(), t.used))
+        .zip(&beaten)
+        .map(|(t, b)| {
+            (
+                t.field,
+                t.value.clone(),
+                t.used || (!t.field.is_explicit() && !b),
+            )
+        })
         .collect();
     (taken, Resolved { winners, fields }, conflicts)
 }
@@ -263,7 +281,12 @@ impl Resolved {
         {
             s.fill_every = *n;
         }
-        let mut on: Vec<PartKind> = s.parts.iter().filter(|p| p.enabled).map(|p| p.kind).collect();
+        let mut on: Vec<PartKind> = s
+            .parts
+            .iter()
+            .filter(|p| p.enabled)
+            .map(|p| p.kind)
+            .collect();
         for (k, enable) in self.parts() {
             if !take(Target::PartOn(k)) {
                 continue;
@@ -325,7 +348,11 @@ impl Resolved {
         }
         if let Some(a) = arc {
             for (i, sec) in form.sections.iter_mut().enumerate() {
-                let x = if n > 1 { i as f32 / (n - 1) as f32 } else { 1.0 };
+                let x = if n > 1 {
+                    i as f32 / (n - 1) as f32
+                } else {
+                    1.0
+                };
                 let x = if a == Arc::Build { x } else { 1.0 - x };
                 sec.energy = 0.3 + 0.7 * x;
             }
@@ -348,8 +375,14 @@ impl Resolved {
     pub fn field_value(&self, field: Field) -> Option<String> {
         match field {
             Field::Key => {
-                let tonic = self.get(Target::Tonic);
-                let mode = self.get(Target::Mode);
+                let explicit = |t: Target| {
+                    self.winners
+                        .get(&t)
+                        .filter(|(_, f)| f.is_explicit())
+                        .map(|(v, _)| v)
+                };
+                let tonic = explicit(Target::Tonic);
+                let mode = explicit(Target::Mode);
                 if tonic.is_none() && mode.is_none() {
                     return None;
                 }

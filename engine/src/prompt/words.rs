@@ -57,7 +57,8 @@ fn split_units(w: &str, out: &mut Vec<Token>) {
     let digits = w.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 && digits < w.len() {
         let rest = &w[digits..];
-        if rest.chars().all(|c| c.is_ascii_alphabetic()) {
+        let ordinal = matches!(rest, "st" | "nd" | "rd" | "th");
+        if !ordinal && rest.chars().all(|c| c.is_ascii_alphabetic()) {
             push(&w[..digits], out);
             push(rest, out);
             return;
@@ -116,7 +117,12 @@ impl Lexicon {
 
     /// The longest phrase of `kind` starting at word `i` that is not broken by a clause break
     /// inside it: `(words used, value)`.
-    pub fn longest_at(&self, kind: &str, toks: &[Token], i: usize) -> Option<(usize, &'static str)> {
+    pub fn longest_at(
+        &self,
+        kind: &str,
+        toks: &[Token],
+        i: usize,
+    ) -> Option<(usize, &'static str)> {
         let mut best = None;
         let mut phrase = String::new();
         for n in 1..=self.longest.min(toks.len().saturating_sub(i)) {
@@ -152,7 +158,10 @@ mod tests {
     fn splits_words_units_and_breaks() {
         let t = tokenize("Moody lo-fi in F#, 80bpm; no drums!");
         let w: Vec<&str> = t.iter().map(|t| t.lower.as_str()).collect();
-        assert_eq!(w, ["moody", "lo-fi", "in", "f#", "80", "bpm", "no", "drums"]);
+        assert_eq!(
+            w,
+            ["moody", "lo-fi", "in", "f#", "80", "bpm", "no", "drums"]
+        );
         assert!(t[3].brk && t[5].brk && !t[4].brk);
         assert_eq!(t[3].orig, "F#");
         assert!(tokenize("🎹🎶 ... !!").is_empty());

@@ -18,5 +18,7 @@ pub enum Action {
     ContinueIdea,
     DismissWarnings,
     /// Read the prompt box into the parameters; `generate` also sets a new seed and generates.
-    Prompt { generate: bool },
+    Prompt {
+        generate: bool,
+    },
 }

@@ -30,8 +30,14 @@ struct Case {
 fn load(path: &PathBuf) -> Result<Vec<Case>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
-    let head: Vec<&str> = lines.next().context("empty test set")?.split('\t').collect();
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let head: Vec<&str> = lines
+        .next()
+        .context("empty test set")?
+        .split('\t')
+        .collect();
     let fields: Vec<Field> = head[1..]
         .iter()
         .map(|h| Field::parse(h).with_context(|| format!("unknown field {h:?}")))
@@ -40,7 +46,12 @@ fn load(path: &PathBuf) -> Result<Vec<Case>> {
     for (n, line) in lines.enumerate() {
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() != head.len() {
-            bail!("line {} has {} columns, expected {}", n + 2, cols.len(), head.len());
+            bail!(
+                "line {} has {} columns, expected {}",
+                n + 2,
+                cols.len(),
+                head.len()
+            );
         }
         out.push(Case {
             prompt: cols[0].to_string(),
@@ -62,12 +73,21 @@ fn set(v: &str, sep: char) -> Vec<String> {
 
 fn form_sections(v: &str) -> Option<String> {
     let f = Form::parse(v).ok()?;
-    let s: Vec<String> = f.sections.iter().map(|s| format!("{}:{}", s.name, s.bars)).collect();
+    let s: Vec<String> = f
+        .sections
+        .iter()
+        .map(|s| format!("{}:{}", s.name, s.bars))
+        .collect();
     Some(s.join(" "))
 }
 
 /// Whether `got` agrees with `want` for `field` (see the module doc).
 fn agrees(field: Field, want: Option<&str>, got: Option<&str>) -> bool {
+    // Parts left alone are the default, chords only.
+    let (want, got) = match field {
+        Field::Parts => (want.or(Some("chords")), got.or(Some("chords"))),
+        _ => (want, got),
+    };
     let (Some(w), Some(g)) = (want, got) else {
         return want.is_none() && got.is_none();
     };
@@ -140,12 +160,21 @@ pub fn run(args: &[String]) -> Result<()> {
         eprint!("{misses}");
     }
     let n = cases.len();
-    let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 };
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            100.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
     let mut md = String::new();
-    let _ = writeln!(md, "{START}\n## Prompt reading (`cargo xtask eval prompt`)\n");
     let _ = writeln!(
         md,
-        "{n} prompts written for this test (models/prompt/testset.tsv): varied phrasing, {} with no musical content, {} with contradictions the reader reported. Agreement per field: explicit fields compared as values (key = tonic and mode, tempo within 0.5 bpm, meter, bars, form = its sections and lengths, parts = the set on afterwards, part styles = the set named); descriptive fields as exact classes (style = the arrangement preset, mood/energy/texture/feel = the value set). \"all\" counts every prompt (a field the prompt should leave alone is right when left alone); \"where set\" counts only the prompts that name the field.\n",
+        "{START}\n## Prompt reading (`cargo xtask eval prompt`)\n"
+    );
+    let _ = writeln!(
+        md,
+        "{n} prompts written for this test (models/prompt/testset.tsv): varied phrasing, {} with no musical content, {} with contradictions the reader reported. Agreement per field: explicit fields compared as values (key = tonic and mode, tempo within 0.5 bpm, meter, bars, form = its sections and lengths, parts = the set on afterwards, part styles = the set named); descriptive fields as exact classes (style = the arrangement preset, mood/energy/texture/feel = the value set). \"all\" counts every prompt (a field the prompt should leave alone is right when left alone; parts left alone are chords only); \"where set\" counts only the prompts that name the field.\n",
         cases
             .iter()
             .filter(|c| c.expected.iter().all(|(_, v)| v.is_none()))
@@ -155,7 +184,11 @@ pub fn run(args: &[String]) -> Result<()> {
     let _ = writeln!(md, "| field | kind | all | where set |\n|---|---|---|---|");
     let (mut ex, mut ex_n, mut de, mut de_n) = (0, 0, 0, 0);
     for (k, f) in fields.iter().enumerate() {
-        let kind = if f.is_explicit() { "explicit" } else { "descriptive" };
+        let kind = if f.is_explicit() {
+            "explicit"
+        } else {
+            "descriptive"
+        };
         if f.is_explicit() {
             ex += right[k];
             ex_n += n;
@@ -190,7 +223,10 @@ pub fn run(args: &[String]) -> Result<()> {
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
     print!("{md}\n{bm}");
-    for (path, text, a, b) in [(&out, &md, START, END), (&bench, &bm, BENCH_START, BENCH_END)] {
+    for (path, text, a, b) in [
+        (&out, &md, START, END),
+        (&bench, &bm, BENCH_START, BENCH_END),
+    ] {
         if path.as_os_str() == "-" {
             continue;
         }
