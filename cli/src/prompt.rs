@@ -57,7 +57,7 @@ pub fn kept(m: &ArgMatches) -> Vec<(Target, String)> {
     let mut out = Vec::new();
     for id in ids {
         if m.value_source(id) == Some(ValueSource::CommandLine) {
-            let flag = format!("--{}", id.replace('_', "-").replace("time-sig", "time-sig"));
+            let flag = format!("--{}", id.replace('_', "-"));
             out.extend(targets(id, m).into_iter().map(|t| (t, flag.clone())));
         }
     }

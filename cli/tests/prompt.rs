@@ -3,7 +3,7 @@
 //! flags given with the prompt win.
 
 use midly::{MetaMessage, Smf, TrackEventKind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn bandmate(args: &[&str]) -> Output {
@@ -37,7 +37,7 @@ fn conductor(bytes: &[u8]) -> (u32, (u8, u8), Vec<String>, usize, usize) {
     (tempo, sig, texts, markers, smf.tracks.len())
 }
 
-fn run(prompt: &str, extra: &[&str], out: &PathBuf) -> Output {
+fn run(prompt: &str, extra: &[&str], out: &Path) -> Output {
     let out = out.to_str().expect("utf8");
     let mut args = vec![
         "generate", "--prompt", prompt, "--engine", "rules", "--out", out,

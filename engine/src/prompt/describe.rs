@@ -91,7 +91,7 @@ fn effects(text: &'static str) -> Vec<(Target, Value)> {
     let mut out = Vec::new();
     let mut rest = text.trim();
     while let Some((key, after)) = rest.split_once('=') {
-        let next = after.find(|c: char| c == ' ').and_then(|sp| {
+        let next = after.find(' ').and_then(|sp| {
             let tail = &after[sp + 1..];
             let eq = tail.find('=')?;
             let key_start = tail[..eq].rfind(' ').map_or(0, |s| s + 1);

@@ -521,7 +521,7 @@ impl Pass<'_> {
                     count = c;
                     j += 1;
                 }
-            } else if let Some(b) = self.word(j).strip_suffix("-bar").and_then(|b| number(b)) {
+            } else if let Some(b) = self.word(j).strip_suffix("-bar").and_then(number) {
                 bars = Some(b);
                 j += 1;
             }
