@@ -5,6 +5,7 @@ use crate::clip::{ChordEvent, Clip, Note, Part, PartKind, Provenance, TICKS_PER_
 use crate::parts::{PartContext, PartError};
 use crate::progression::{self, HarmonicRhythm, ProgressionSettings};
 use crate::rng::Rng;
+use crate::song::SongPlan;
 use crate::theory::{Key, Meter};
 use crate::{drums, groove, model, parts};
 use midly::num::u7;
@@ -88,6 +89,9 @@ pub struct Settings {
     /// Drum fills every N bars (0 = none).
     pub fill_every: u32,
     pub parts: Vec<PartOptions>,
+    /// A song to generate (`form::generate_plan`) instead of one loop of `bars`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub song: Option<SongPlan>,
 }
 
 impl Default for Settings {
@@ -108,6 +112,7 @@ impl Default for Settings {
             humanize: 0.0,
             fill_every: 4,
             parts: default_parts(&[PartKind::Chords]),
+            song: None,
         }
     }
 }
@@ -202,7 +207,10 @@ impl Settings {
             self.humanize,
             self.fill_every,
             parts.join(",")
-        )
+        ) + &self
+            .song
+            .as_ref()
+            .map_or(String::new(), |p| format!(" form={}", p.form.replace(' ', "_")))
     }
 }
 
@@ -235,6 +243,7 @@ pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
         chords,
         parts: Vec::new(),
         provenance: Provenance::default(),
+        sections: Vec::new(),
     };
     add_parts(settings, &mut clip, engines, &mut notices)?;
     Ok(Arrangement { clip, notices })

@@ -1,6 +1,7 @@
 //! A generated clip: a chord track plus named parts of notes, timed in integer ticks.
 
 use crate::chord::{Chord, RomanChord};
+use crate::song::Section;
 use crate::theory::{Key, Meter};
 use midly::num::{u4, u7};
 use serde::{Deserialize, Serialize};
@@ -175,6 +176,9 @@ pub struct Clip {
     pub chords: Vec<ChordEvent>,
     pub parts: Vec<Part>,
     pub provenance: Provenance,
+    /// The song's sections in order (empty for a loop).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
 }
 
 impl Clip {
@@ -220,6 +224,82 @@ impl Clip {
 
     pub fn note_count(&self) -> usize {
         self.parts.iter().map(|p| p.notes.len()).sum()
+    }
+
+    /// `(tick, label)` at each section start, e.g. `(7680, "Chorus 1")`.
+    pub fn section_markers(&self) -> Vec<(u32, String)> {
+        let bar = self.bar_ticks();
+        self.sections
+            .iter()
+            .map(|s| (s.start_bar.saturating_mul(bar), s.label.clone()))
+            .collect()
+    }
+
+    /// `(tick, provenance)` at each section start.
+    pub fn section_texts(&self) -> Vec<(u32, String)> {
+        let bar = self.bar_ticks();
+        self.sections
+            .iter()
+            .map(|s| (s.start_bar.saturating_mul(bar), s.provenance.clone()))
+            .collect()
+    }
+
+    /// The section at `index` as a clip of its own: its bars of the chord track and every part
+    /// (notes that start inside it, cut at its end), starting at tick 0; `None` past the end.
+    pub fn section_clip(&self, index: usize) -> Option<Clip> {
+        let sec = self.sections.get(index)?;
+        let bar = self.bar_ticks();
+        let (from, to) = (
+            sec.start_bar.saturating_mul(bar),
+            sec.end_bar().min(self.bars).saturating_mul(bar),
+        );
+        let chords = self
+            .chords
+            .iter()
+            .filter(|c| c.start < to && c.end() > from)
+            .map(|c| {
+                let start = c.start.max(from);
+                ChordEvent {
+                    start: start - from,
+                    duration: c.end().min(to) - start,
+                    ..*c
+                }
+            })
+            .collect();
+        let parts = self
+            .parts
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                p.notes = p
+                    .notes
+                    .iter()
+                    .filter(|n| n.start >= from && n.start < to)
+                    .map(|n| {
+                        let mut n = *n;
+                        n.start -= from;
+                        n.duration = n.duration.min(to - (n.start + from)).max(1);
+                        n
+                    })
+                    .collect();
+                p
+            })
+            .collect();
+        let mut provenance = self.provenance.clone();
+        provenance.engine = format!("{} section={}", provenance.engine, sec.label);
+        Some(Clip {
+            tempo_bpm: self.tempo_bpm,
+            meter: self.meter,
+            key: self.key,
+            bars: to.saturating_sub(from) / bar.max(1),
+            chords,
+            parts,
+            provenance,
+            sections: vec![Section {
+                start_bar: 0,
+                ..sec.clone()
+            }],
+        })
     }
 }
 

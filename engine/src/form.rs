@@ -4,14 +4,17 @@
 //! sets density, which parts play and the keys' register; every section but the last ends on a
 //! dominant turnaround with a drum fill, the last ends on the tonic.
 
+mod build;
 mod presets;
 
 pub use presets::{find as preset, Preset, PRESETS};
 
-use crate::arrange::{self, ArrangeError, Settings};
-use crate::chord::RomanChord;
-use crate::clip::{ChordEvent, Clip, Note, PartKind, Provenance};
+use crate::arrange::{self, ArrangeError, Notice, Settings};
+use crate::clip::{Clip, PartKind, Provenance};
 use crate::rng::Rng;
+use crate::song::{Section, SongPlan};
+use crate::theory::{Key, Mode};
+use build::{append, cadence, fixed_progression, vary_melody};
 use std::fmt;
 
 /// Longest song, in bars.
@@ -146,6 +149,17 @@ impl Form {
     pub fn total_bars(&self) -> u32 {
         self.sections.iter().map(|s| s.bars).sum()
     }
+
+    /// Each distinct section `(name, bars)` once, in order of first appearance.
+    pub fn distinct(&self) -> Vec<(String, u32)> {
+        let mut out: Vec<(String, u32)> = Vec::new();
+        for s in &self.sections {
+            if !out.iter().any(|(n, b)| *n == s.name && *b == s.bars) {
+                out.push((s.name.clone(), s.bars));
+            }
+        }
+        out
+    }
 }
 
 impl fmt::Display for Form {
@@ -221,17 +235,13 @@ pub struct SongSection {
 pub struct Song {
     pub clip: Clip,
     pub sections: Vec<SongSection>,
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
 }
 
 impl Song {
     /// `(tick, marker text)` at each section start, e.g. `(7680, "Chorus 1")`.
     pub fn markers(&self) -> Vec<(u32, String)> {
-        let bar = self.clip.bar_ticks();
-        self.sections
-            .iter()
-            .map(|s| (s.start_bar * bar, s.label.clone()))
-            .collect()
+        self.clip.section_markers()
     }
 }
 
@@ -239,18 +249,7 @@ impl Song {
     /// The song as a Standard MIDI File: every part, a marker at each section start and the
     /// section's provenance as a text event there.
     pub fn to_smf(&self) -> Result<Vec<u8>, crate::smf::SmfError> {
-        let bar = self.clip.bar_ticks();
-        let texts: Vec<(u32, String)> = self
-            .sections
-            .iter()
-            .map(|s| (s.start_bar * bar, s.provenance.clone()))
-            .collect();
-        crate::smf::write_annotated(
-            &self.clip,
-            crate::smf::Selection::All,
-            &self.markers(),
-            &texts,
-        )
+        crate::smf::write(&self.clip)
     }
 
     /// The section that starts at or contains 0-based bar `bar`.
@@ -313,6 +312,62 @@ pub fn generate(base: &Settings, form: &Form) -> Result<Song, FormError> {
     generate_with(base, form, &[])
 }
 
+/// Generates the song `plan` describes (its form and section seeds) from `base`.
+pub fn generate_plan(base: &Settings, plan: &SongPlan) -> Result<Song, FormError> {
+    let form = Form::parse(&plan.form)?;
+    generate_with(base, &form, &plan.overrides())
+}
+
+/// The clip `settings` ask for, keeping the `locked` parts of `previous`: the song of its plan
+/// (locked parts other than chords put back when `previous` has the same length and meter; a
+/// chord lock is reported, sections are locked instead), else the loop (`arrange::locks`).
+pub fn generate_clip(
+    settings: &Settings,
+    previous: Option<&Clip>,
+    locked: &[PartKind],
+) -> Result<arrange::Arrangement, FormError> {
+    let Some(plan) = &settings.song else {
+        return Ok(arrange::locks::generate_with_locks(
+            settings, previous, locked,
+        )?);
+    };
+    let Song {
+        mut clip,
+        mut notices,
+        ..
+    } = generate_plan(settings, plan)?;
+    if locked.contains(&PartKind::Chords) {
+        notices.push(Notice::SongChordLock);
+    }
+    let kept: Vec<PartKind> = locked
+        .iter()
+        .copied()
+        .filter(|k| *k != PartKind::Chords)
+        .collect();
+    if let Some(prev) = previous.filter(|_| !kept.is_empty()) {
+        if prev.bars == clip.bars && prev.meter == clip.meter {
+            for part in prev.parts.iter().filter(|p| kept.contains(&p.kind)) {
+                clip.set_part(part.clone());
+            }
+            let names: Vec<&str> = kept.iter().map(|k| k.name()).collect();
+            clip.provenance.engine =
+                format!("{} locked={}", clip.provenance.engine, names.join(","));
+        } else {
+            notices.push(Notice::LocksRemade);
+        }
+    }
+    Ok(arrange::Arrangement { clip, notices })
+}
+
+/// The key a bridge moves to: the subdominant in major modes, the relative major in minor ones.
+fn away_key(home: Key) -> Key {
+    if home.mode.is_minor() {
+        Key::new(home.tonic.transpose(3), Mode::Major)
+    } else {
+        Key::new(home.tonic.transpose(5), home.mode)
+    }
+}
+
 /// Like [`generate`], with the seed of some distinct sections replaced: `(name, bars, seed)`.
 /// Regenerating one section this way leaves every other section byte-identical.
 pub fn generate_with(
@@ -337,9 +392,10 @@ pub fn generate_with(
         chords: Vec::new(),
         parts: Vec::new(),
         provenance: Provenance::default(),
+        sections: Vec::new(),
     };
     let mut sections = Vec::new();
-    let mut notices: Vec<String> = Vec::new();
+    let mut notices: Vec<Notice> = Vec::new();
     // The first arrangement of each distinct section, by (name, bars).
     // Each distinct section, by (name, bars): its chord track (before the cadence, with the
     // engine that made it) and the melody of its first occurrence.
@@ -352,7 +408,14 @@ pub fn generate_with(
         let last = i == last_index;
         let id = (spec.name.clone(), spec.bars);
         let seed = section_seed(base.seed, spec, overrides);
-        let s = section_settings(base, spec, seed, last);
+        let home = section_settings(base, spec, seed, last);
+        let fixed = form.progressions.iter().find(|(n, _)| *n == spec.name);
+        // A bridge without a fixed progression leaves the tonic area: it is made in a related
+        // key and its turnaround leads back home.
+        let mut s = home.clone();
+        if spec.kind == SectionKind::Bridge && fixed.is_none() {
+            s.key = away_key(base.key);
+        }
         let occurrence = sections
             .iter()
             .filter(|x: &&SongSection| x.spec.name == spec.name)
@@ -369,9 +432,8 @@ pub fn generate_with(
                     p.enabled = false;
                 }
                 let mut a = arrange::generate(&chords_only)?;
-                notices.extend(a.notices.iter().map(|n| n.to_string()));
-                if let Some((_, numerals)) = form.progressions.iter().find(|(n, _)| *n == spec.name)
-                {
+                notices.extend(a.notices.iter().cloned());
+                if let Some((_, numerals)) = fixed {
                     a.clip.chords = fixed_progression(&s, &spec.name, numerals)?;
                     a.clip.provenance.engine = format!("progression=preset({})", spec.name);
                 }
@@ -383,7 +445,7 @@ pub fn generate_with(
                 a.clip
             }
         };
-        cadence(&s, &mut clip.chords, last);
+        cadence(&home, &mut clip.chords, last);
         let stored = known.and_then(|k| made[k].melody.clone());
         let repeat_melody = stored.as_ref().filter(|_| melody_on);
         // Parts depend only on the chord track and the settings: a section played again with the
@@ -403,7 +465,7 @@ pub fn generate_with(
                     }
                 }
                 let a = arrange::follow(&follow_settings, &clip)?;
-                notices.extend(a.notices.iter().map(|n| n.to_string()));
+                notices.extend(a.notices.iter().cloned());
                 followed.push((fkey, a.clip.clone()));
                 a.clip
             }
@@ -437,158 +499,36 @@ pub fn generate_with(
         });
         start_bar += spec.bars;
     }
+    song.sections = sections
+        .iter()
+        .map(|x: &SongSection| Section {
+            name: x.spec.name.clone(),
+            label: x.label.clone(),
+            start_bar: x.start_bar,
+            bars: x.spec.bars,
+            energy: x.spec.energy,
+            seed: x.seed,
+            provenance: x.provenance.clone(),
+        })
+        .collect();
     song.provenance = Provenance {
         program: arrange::program(),
         engine: format!("form({form})"),
         seed: base.seed,
         parameters: base.describe(),
     };
-    notices.dedup();
+    let mut unique: Vec<Notice> = Vec::new();
+    for n in notices {
+        if !unique.contains(&n) {
+            unique.push(n);
+        }
+    }
+    let notices = unique;
     Ok(Song {
         clip: song,
         sections,
         notices,
     })
-}
-
-/// The melody of a repeat: the first occurrence's melody up to the last quarter of the section
-/// (at least one bar), then a new phrase over those bars' chords from another seed. Adds the
-/// melody part to `clip`.
-fn vary_melody(
-    s: &Settings,
-    clip: &mut Clip,
-    original: &crate::clip::Part,
-    occurrence: u64,
-    notices: &mut Vec<String>,
-) -> Result<(), FormError> {
-    let bar = clip.bar_ticks();
-    let tail_bars = (s.bars / 4).max(1);
-    let cut = bar * (s.bars - tail_bars);
-    let mut tail = clip.clone();
-    tail.bars = tail_bars;
-    tail.chords = clip
-        .chords
-        .iter()
-        .filter(|c| c.end() > cut)
-        .map(|c| {
-            let start = c.start.max(cut);
-            ChordEvent {
-                start: start - cut,
-                duration: c.end() - start,
-                ..*c
-            }
-        })
-        .collect();
-    tail.parts.clear();
-    let mut ts = s.clone();
-    ts.bars = tail_bars;
-    let seed = Rng::derive(s.seed, &format!("repeat:{occurrence}")).next_u64();
-    let phrase = arrange::regenerate(&ts, &tail, PartKind::Melody, seed)?;
-    notices.extend(phrase.notices.iter().map(|n| n.to_string()));
-    let mut part = original.clone();
-    part.notes = original
-        .notes
-        .iter()
-        .filter(|n| n.start < cut)
-        .map(|n| {
-            let mut n = *n;
-            n.duration = n.duration.min(cut - n.start);
-            n
-        })
-        .collect();
-    if let Some(p) = phrase.clip.part(PartKind::Melody) {
-        part.notes.extend(p.notes.iter().map(|n| Note {
-            start: n.start + cut,
-            ..*n
-        }));
-    }
-    clip.set_part(part);
-    clip.provenance.engine = format!(
-        "{} melody=repeat(head+phrase seed{seed})",
-        clip.provenance.engine
-    );
-    Ok(())
-}
-
-/// Ends a section: with at least two chords, the last becomes the tonic (last section) or the
-/// dominant (a turnaround into the next section).
-fn cadence(s: &Settings, chords: &mut [ChordEvent], last: bool) {
-    if chords.len() < 2 {
-        return;
-    }
-    let degree = if last { 0 } else { 4 };
-    let roman = RomanChord::diatonic(s.key, degree, !last && s.complexity >= 0.5);
-    let chord = roman.to_chord(s.key);
-    if let Some(end) = chords.last_mut() {
-        if end.chord.root != chord.root {
-            *end = ChordEvent {
-                start: end.start,
-                duration: end.duration,
-                chord,
-                roman: Some(roman),
-            };
-        }
-    }
-}
-
-/// A chord track from one Roman numeral per bar.
-fn fixed_progression(
-    s: &Settings,
-    section: &str,
-    numerals: &str,
-) -> Result<Vec<ChordEvent>, FormError> {
-    let bar = s.meter.bar_ticks(crate::clip::TICKS_PER_QUARTER);
-    let romans: Vec<RomanChord> = numerals
-        .split_whitespace()
-        .map(|n| {
-            n.parse::<RomanChord>().map_err(|e| FormError::Progression {
-                section: section.to_string(),
-                reason: e.to_string(),
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    if romans.is_empty() {
-        return Err(FormError::Progression {
-            section: section.to_string(),
-            reason: "no numerals".into(),
-        });
-    }
-    Ok((0..s.bars)
-        .map(|b| {
-            let r = romans[b as usize % romans.len()];
-            ChordEvent {
-                start: b * bar,
-                duration: bar,
-                chord: r.to_chord(s.key),
-                roman: Some(r),
-            }
-        })
-        .collect())
-}
-
-/// Appends `section` to `song` at `offset` ticks (parts merged by kind).
-fn append(song: &mut Clip, section: &Clip, offset: u32) {
-    song.chords
-        .extend(section.chords.iter().map(|c| ChordEvent {
-            start: c.start + offset,
-            ..*c
-        }));
-    for part in &section.parts {
-        let shifted = part.notes.iter().map(|n| {
-            let mut n = *n;
-            n.start += offset;
-            n
-        });
-        match song.parts.iter_mut().find(|p| p.kind == part.kind) {
-            Some(p) => p.notes.extend(shifted),
-            None => {
-                let mut p = part.clone();
-                p.notes = shifted.collect();
-                song.parts.push(p);
-                song.parts.sort_by_key(|p| p.kind);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -159,6 +159,7 @@ pub fn import(bytes: &[u8]) -> Result<Clip, ImportError> {
             seed: 0,
             parameters: format!("format={:?} tracks={}", smf.header.format, smf.tracks.len()),
         },
+        sections: Vec::new(),
     };
     let length = clip.length_ticks();
     for p in &mut clip.parts {

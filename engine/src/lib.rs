@@ -19,6 +19,7 @@ pub mod rng;
 pub mod scale;
 pub mod session;
 pub mod smf;
+pub mod song;
 pub mod style;
 pub mod theory;
 pub mod voicing;

@@ -38,9 +38,10 @@ pub fn write(clip: &Clip) -> Result<Vec<u8>, SmfError> {
     write_selection(clip, Selection::All)
 }
 
-/// Encodes the conductor track plus the selected parts.
+/// Encodes the conductor track plus the selected parts; a song's sections become markers with
+/// their provenance as text events.
 pub fn write_selection(clip: &Clip, sel: Selection) -> Result<Vec<u8>, SmfError> {
-    write_annotated(clip, sel, &[], &[])
+    write_annotated(clip, sel, &clip.section_markers(), &clip.section_texts())
 }
 
 /// Like [`write_selection`], with extra marker events (e.g. section names, which DAWs show on
@@ -206,6 +207,7 @@ mod tests {
                 seed: 7,
                 parameters: "bars=2".into(),
             },
+            sections: Vec::new(),
         }
     }
 

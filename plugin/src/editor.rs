@@ -7,16 +7,19 @@
 //!
 //! - [`panel`]: the parameter groups;
 //! - [`piano_roll`]: the clip view with chords, bars and playhead;
-//! - [`prompt_box`]: the text prompt that fills the parameters;
+//! - [`form_editor`], [`sections`]: the song form and the section lanes above the roll;
+//! - [`prompt_box`]: the text prompt that fills the parameters (and the song form);
 //! - [`export`]: .mid files into the export folder;
 //! - [`action`]: what the views return;
 //! - [`theme`]: colours, names, message strips.
 
 pub mod action;
 pub mod export;
+pub mod form_editor;
 pub mod panel;
 pub mod piano_roll;
 pub mod prompt_box;
+pub mod sections;
 pub mod theme;
 
 use crate::host::{GuiHost, ParamHost};
@@ -79,6 +82,10 @@ pub struct App {
     export_result: Option<Result<String, String>>,
     /// Why the last action could not run.
     action_error: Option<String>,
+    /// The song form as edited (sent on "Apply").
+    form_draft: form_editor::Draft,
+    /// The song section selected in the lanes.
+    selected_section: Option<usize>,
     prompt: prompt_box::PromptBox,
     rng: u64,
 }
@@ -115,6 +122,8 @@ pub fn create(
         export_result: None,
         action_error: None,
         prompt: prompt_box::PromptBox::default(),
+        form_draft: form_editor::Draft::default(),
+        selected_section: None,
         rng,
     };
     let hint =
@@ -187,11 +196,15 @@ impl NiceEguiApp for App {
                         egui::ScrollArea::vertical().show(ui, |ui| {
                             let clicked = panel::show(ui, &setter, &self.params, &view);
                             self.pending.extend(clicked);
+                            self.form_group(ui);
                         });
                     });
                 egui::CentralPanel::default().show(ui, |ui| {
                     self.banners(ui);
                     let clip = self.clip.clone();
+                    if let Some(c) = clip.as_deref() {
+                        self.section_lanes(ui, c);
+                    }
                     piano_roll::legend(ui, clip.as_deref(), &self.transport_text());
                     piano_roll::show(ui, clip.as_deref(), self.shared.playhead());
                 });
@@ -278,10 +291,86 @@ impl App {
             }
             Action::DismissWarnings => (self.send)(Task::DismissWarnings),
             Action::Prompt { generate } => self.read_prompt(generate),
+            Action::SetForm(form) => {
+                self.selected_section = None;
+                (self.send)(Task::SetForm(form));
+            }
+            Action::SelectSection(i) => self.selected_section = i,
+            Action::RegenerateSection(index) => {
+                let seed = next_seed(&mut self.rng, -1) as u64;
+                (self.send)(Task::RegenerateSection { index, seed });
+            }
+            Action::LockSection(index, locked) => {
+                (self.send)(Task::LockSection { index, locked });
+            }
+            Action::ExportSection(index) => {
+                let result = match &self.clip {
+                    None => Err(export::ExportError::NoClip),
+                    Some(clip) => {
+                        let dir = export::resolve_dir(Some(&self.export_dir));
+                        export::export_section(clip, index, &dir)
+                    }
+                };
+                self.export_result = Some(
+                    result
+                        .map(|p| p.display().to_string())
+                        .map_err(|e| e.to_string()),
+                );
+            }
         }
     }
 
-    /// Reads the prompt box and hands the parameter changes to the host.
+    /// The song-form group of the parameter panel.
+    fn form_group(&mut self, ui: &mut Ui) {
+        let plan = self
+            .params
+            .session
+            .read()
+            .session
+            .settings
+            .song
+            .as_ref()
+            .map(|p| p.form.clone());
+        egui::CollapsingHeader::new(RichText::new("Song form").strong())
+            .default_open(plan.is_some())
+            .show(ui, |ui| {
+                if let Some(a) = form_editor::show(ui, &mut self.form_draft, plan.as_deref()) {
+                    self.pending.push(a);
+                }
+            });
+    }
+
+    /// The song's section lanes and the selected section's actions (nothing for a loop).
+    fn section_lanes(&mut self, ui: &mut Ui, clip: &Clip) {
+        if clip.sections.is_empty() {
+            self.selected_section = None;
+            return;
+        }
+        let plan = self.params.session.read().session.settings.song.clone();
+        if self
+            .selected_section
+            .is_some_and(|i| i >= clip.sections.len())
+        {
+            self.selected_section = None;
+        }
+        let clicked = sections::lanes(
+            ui,
+            clip,
+            self.selected_section,
+            plan.as_ref(),
+            self.shared.playhead(),
+        );
+        if let Some(i) = clicked {
+            self.pending.push(Action::SelectSection(Some(i)));
+        }
+        if let Some(i) = self.selected_section {
+            if let Some(a) = sections::toolbar(ui, clip, i, plan.as_ref()) {
+                self.pending.push(a);
+            }
+        }
+    }
+
+    /// Reads the prompt box: parameter changes to the host, a song form to the worker.
     fn read_prompt(&mut self, generate: bool) {
         let i = bandmate_engine::prompt::interpret(&self.prompt.text);
         let seed = generate.then(|| next_seed(&mut self.rng, self.params.seed.value()) as u64);
@@ -292,6 +381,10 @@ impl App {
         if !pc.changes.is_empty() && !self.host.request(&pc.changes) {
             self.action_error = Some("the host cannot take parameter changes right now".into());
             return;
+        }
+        if let Some(form) = pc.form {
+            self.selected_section = None;
+            (self.send)(Task::SetForm(Some(form)));
         }
         if generate {
             (self.send)(Task::Generate);

@@ -272,6 +272,8 @@ pub fn settings_from_params(
         humanize: p.humanize.value(),
         fill_every: p.fill_every.value().max(0) as u32,
         parts: default_parts(&[]),
+        // Not a parameter: the worker adds the session's song plan.
+        song: None,
     };
     s.enable_only(&p.enabled_parts());
     for pp in p.parts() {

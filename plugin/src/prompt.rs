@@ -17,6 +17,8 @@ pub struct PromptChanges {
     pub changes: Vec<ParamChange>,
     /// One line per setting the plugin has no parameter for.
     pub not_applied: Vec<String>,
+    /// The song form the prompt names (form text for `Task::SetForm`).
+    pub form: Option<String>,
 }
 
 /// The changes that make the parameters say what `i` read, from their current values; `seed`
@@ -36,6 +38,7 @@ pub fn changes(
     let mut out = PromptChanges {
         changes: changes_for(p, &s, host_meter),
         not_applied: Vec::new(),
+        form: form.map(|f| f.to_string()),
     };
     let w = &i.resolved.winners;
     if (w.contains_key(&Target::Tonic) || w.contains_key(&Target::Mode))
@@ -77,11 +80,6 @@ pub fn changes(
             ));
         }
     }
-    if let Some(f) = form {
-        out.not_applied.push(format!(
-            "song form {f}: the plugin makes one clip; `bandmate generate --prompt` makes the song"
-        ));
-    }
     out
 }
 
@@ -118,6 +116,11 @@ mod tests {
             .not_applied
             .iter()
             .any(|l| l.starts_with("bass style walking")));
+        assert!(pc.form.is_none());
+        let song = changes(&p, &interpret("verse and chorus"), None, None, None);
+        let form = song.form.expect("a form");
+        let parsed = bandmate_engine::form::Form::parse(&form).expect("form text parses");
+        assert_eq!(parsed.sections.len(), 2);
         // Read again, nothing is left to change.
         assert!(changes(&p, &i, None, None, Some(42)).changes.is_empty());
     }

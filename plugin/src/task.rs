@@ -21,6 +21,13 @@ pub enum Task {
     Undo,
     /// Forward again after [`Task::Undo`].
     Redo,
+    /// Song form on with this form text (a preset name or `name:bars[@energy]` sections), or
+    /// off (`None`): one loop of the bars parameter.
+    SetForm(Option<String>),
+    /// New material for the song's section at `index` and its repeats.
+    RegenerateSection { index: usize, seed: u64 },
+    /// Keep (or stop keeping) the section at `index` and its repeats when the song seed changes.
+    LockSection { index: usize, locked: bool },
     /// The folder exported files go to (`None` = the default).
     SetExportDir(Option<String>),
     /// Forget the warnings of the last state load.
@@ -45,6 +52,14 @@ pub enum Made {
     ContinueIdea {
         seed: u64,
     },
+    /// Song form turned on (or changed) or off.
+    Form {
+        on: bool,
+    },
+    /// One section of the song made again.
+    Section {
+        seed: u64,
+    },
 }
 
 /// The history label of a clip made for `made` with `settings`, keeping the `locked` parts.
@@ -66,6 +81,12 @@ pub fn label(made: Made, settings: &Settings, locked: &[PartKind]) -> String {
         }
         Made::Regenerate { kind, seed } => format!("new {} (seed {seed})", kind.name()),
         Made::ContinueIdea { seed } => format!("continue my idea (seed {seed})"),
+        Made::Form { on: true } => match &settings.song {
+            Some(plan) => format!("song form {} (seed {})", plan.form, settings.seed),
+            None => format!("song form (seed {})", settings.seed),
+        },
+        Made::Form { on: false } => format!("song form off (seed {})", settings.seed),
+        Made::Section { seed } => format!("new section (seed {seed})"),
     }
 }
 

@@ -15,8 +15,9 @@ use crate::params::{
 };
 use crate::shared::{Shared, StatusKind};
 use crate::task::{label, Made, Task};
-use bandmate_engine::arrange::{self, locks, Arrangement, Notice, Settings};
+use bandmate_engine::arrange::{self, Arrangement, Notice, Settings};
 use bandmate_engine::clip::{Clip, PartKind};
+use bandmate_engine::form::{self, Form};
 use bandmate_engine::input::{self, Pairer};
 use bandmate_engine::playback::PlaybackClip;
 use bandmate_engine::session::Snapshot;
@@ -103,6 +104,9 @@ impl Worker {
             Task::ContinueIdea { seed } => self.continue_idea(seed),
             Task::Undo => self.step(true),
             Task::Redo => self.step(false),
+            Task::SetForm(form) => self.set_form(form),
+            Task::RegenerateSection { index, seed } => self.regenerate_section(index, seed),
+            Task::LockSection { index, locked } => self.lock_section(index, locked),
             Task::SetExportDir(dir) => self.params.session.write().session.export_dir = dir,
             Task::DismissWarnings => self.params.session.clear_warnings(),
             // Main-thread work; the task executor runs it (see `lib.rs`).
@@ -115,10 +119,23 @@ impl Worker {
         self.ends.lock().collect_garbage();
     }
 
-    /// The settings the parameters ask for now.
+    /// The settings the parameters ask for now, with the session's song plan (for a new song
+    /// seed, only its locked sections keep their seeds).
     pub fn settings_now(&self) -> Settings {
-        let followed = self.params.session.read().followed_key;
-        settings_from_params(&self.params, self.shared.host_meter(), followed)
+        let (followed, song, seed) = {
+            let st = self.params.session.read();
+            let s = &st.session.settings;
+            (st.followed_key, s.song.clone(), s.seed)
+        };
+        let mut settings = settings_from_params(&self.params, self.shared.host_meter(), followed);
+        settings.song = song.map(|p| {
+            if settings.seed == seed {
+                p
+            } else {
+                p.reseeded()
+            }
+        });
+        settings
     }
 
     /// The fingerprint of the parameters now (with the effective meter and key).
@@ -241,15 +258,23 @@ impl Worker {
     /// Generates from the parameters (locked parts keep their notes) and makes it the current
     /// generation. Returns the clip for the audio thread.
     fn generate(&self) -> Option<Box<Loaded>> {
+        self.generate_from(self.settings_now(), None)
+    }
+
+    /// Generates from `settings` (locked parts keep their notes) and makes it the current
+    /// generation, labelled for `made` (`None`: from the parameters). Returns the clip for the
+    /// audio thread; on failure the status says why and nothing changes.
+    fn generate_from(&self, settings: Settings, made: Option<Made>) -> Option<Box<Loaded>> {
         let fp = self.fingerprint_now();
-        let settings = self.settings_now();
         let locked = self.params.locked_parts();
         self.set_status(StatusKind::Generating, String::new());
         let previous = self.params.session.read().session.clip.clone();
-        match locks::generate_with_locks(&settings, previous.as_ref(), &locked) {
+        match form::generate_clip(&settings, previous.as_ref(), &locked) {
             Ok(Arrangement { clip, notices }) => {
-                let followed = self.just_followed.lock().take();
-                let label = label(Made::Generate { followed }, &settings, &locked);
+                let made = made.unwrap_or_else(|| Made::Generate {
+                    followed: self.just_followed.lock().take(),
+                });
+                let label = label(made, &settings, &locked);
                 let snapshot = Snapshot {
                     clip: clip.clone(),
                     settings,
@@ -310,6 +335,82 @@ impl Worker {
                 format!("could not regenerate {}: {e}", kind.name()),
             ),
         }
+    }
+
+    /// Song form on (`Some(form text)`, checked first) or off: a new generation from the
+    /// parameters with that plan; choices of sections the new form still has are kept.
+    fn set_form(&self, text: Option<String>) {
+        let mut settings = self.settings_now();
+        settings.song = match text {
+            None => None,
+            Some(text) => match Form::parse(&text) {
+                Ok(f) => Some(
+                    settings
+                        .song
+                        .clone()
+                        .unwrap_or_default()
+                        .with_form(text, &f.distinct()),
+                ),
+                Err(e) => {
+                    return self.set_status(StatusKind::Error, format!("bad song form: {e}"));
+                }
+            },
+        };
+        let on = settings.song.is_some();
+        if let Some(loaded) = self.generate_from(settings, Some(Made::Form { on })) {
+            self.send(loaded);
+        }
+    }
+
+    /// The section at `index` of the current song: its name, length, label and seed.
+    fn section(&self, index: usize) -> Result<(String, u32, String, u64), String> {
+        let st = self.params.session.read();
+        if st.session.settings.song.is_none() {
+            return Err("song form is off: there are no sections".into());
+        }
+        let clip = st.session.clip.as_ref().ok_or("no song yet")?;
+        let s = clip
+            .sections
+            .get(index)
+            .ok_or_else(|| format!("the song has no section {}", index + 1))?;
+        Ok((s.name.clone(), s.bars, s.label.clone(), s.seed))
+    }
+
+    /// New material for one distinct section (all its repeats) from `seed`; every other
+    /// section stays byte-identical. A locked section is left alone.
+    fn regenerate_section(&self, index: usize, seed: u64) {
+        let (name, bars, label, _) = match self.section(index) {
+            Ok(s) => s,
+            Err(e) => return self.set_status(StatusKind::Error, e),
+        };
+        let mut settings = self.settings_now();
+        let Some(plan) = settings.song.as_mut() else {
+            return;
+        };
+        if plan.is_locked(&name, bars) {
+            return self.set_status(
+                StatusKind::Error,
+                format!("{label} is locked: unlock it to regenerate it"),
+            );
+        }
+        plan.choose(&name, bars, seed, false);
+        if let Some(loaded) = self.generate_from(settings, Some(Made::Section { seed })) {
+            self.send(loaded);
+        }
+    }
+
+    /// Locks (keeps its seed when the song seed changes) or unlocks one distinct section. The
+    /// clip does not change.
+    fn lock_section(&self, index: usize, locked: bool) {
+        let (name, bars, label, seed) = match self.section(index) {
+            Ok(s) => s,
+            Err(e) => return self.set_status(StatusKind::Error, e),
+        };
+        if let Some(plan) = self.params.session.write().session.settings.song.as_mut() {
+            plan.choose(&name, bars, seed, locked);
+        }
+        let verb = if locked { "locked" } else { "unlocked" };
+        self.set_status(StatusKind::Ready, format!("{verb} {label} and its repeats"));
     }
 
     /// A melody continuing the heard notes (`arrange::continue_idea`).

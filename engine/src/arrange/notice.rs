@@ -17,6 +17,8 @@ pub enum Notice {
     DrumPattern { pattern: String, reason: String },
     /// The clip's length or time signature changed, so locked parts were made again.
     LocksRemade,
+    /// A song keeps its chords by section: the chord part's lock was not applied.
+    SongChordLock,
 }
 
 impl Notice {
@@ -69,6 +71,9 @@ impl fmt::Display for Notice {
             ),
             Notice::LocksRemade => f.write_str(
                 "the clip length or time signature changed, so locked parts were made again",
+            ),
+            Notice::SongChordLock => f.write_str(
+                "a song keeps chords by section: lock a section instead of the chord part",
             ),
         }
     }

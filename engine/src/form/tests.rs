@@ -1,5 +1,6 @@
 use super::*;
 use crate::arrange::Source;
+use crate::clip::Note;
 use crate::theory::Meter;
 use midly::{MetaMessage, Smf, TrackEventKind};
 
@@ -261,4 +262,137 @@ fn the_blues_preset_plays_a_twelve_bar_blues() {
         assert_eq!(root(o + 8), Some(v));
     }
     assert_eq!(root(35), Some(i), "the last bar resolves to the tonic");
+}
+
+#[test]
+fn a_bridge_leaves_the_tonic_area_and_leads_back_home() {
+    let s = base();
+    for seed in 1..6 {
+        let s = Settings { seed, ..s.clone() };
+        let song =
+            generate(&s, &Form::parse("verse:4 bridge:8 verse:4").expect("form")).expect("song");
+        let bridge = section_chords(&song, 1);
+        let tonic = s.key.degree_pc(0);
+        let bar = song.clip.bar_ticks();
+        let at = |b: u32| song.clip.chord_at(b * bar + 1).map(|c| c.chord.root);
+        // Centred on the subdominant (C major: F), not on the home tonic.
+        let away = s.key.degree_pc(3);
+        // Home-tonic chords that are not a dominant seventh (C7 in F is V of the subdominant).
+        let tonic_function = |b: u32| {
+            song.clip.chord_at(b * bar + 1).is_some_and(|c| {
+                c.chord.root == tonic && c.chord.quality != crate::chord::Quality::Dominant7
+            })
+        };
+        let on_tonic = (4..12).filter(|&b| tonic_function(b)).count();
+        let on_away = (4..12).filter(|&b| at(b) == Some(away)).count();
+        assert!(
+            on_tonic <= on_away,
+            "seed {seed}: the bridge has home-tonic function {on_tonic} of 8 bars, on {away:?} {on_away}: {bridge:?}"
+        );
+        assert_ne!(
+            at(4),
+            Some(tonic),
+            "seed {seed}: the bridge starts away from home"
+        );
+        assert_eq!(
+            at(11),
+            Some(s.key.degree_pc(4)),
+            "seed {seed}: home dominant"
+        );
+    }
+}
+
+#[test]
+fn the_song_clip_carries_its_sections() {
+    let song = generate(
+        &base(),
+        &Form::parse("intro:2 verse:4 chorus:4").expect("form"),
+    )
+    .expect("song");
+    let secs = &song.clip.sections;
+    assert_eq!(secs.len(), 3);
+    assert_eq!(
+        secs.iter()
+            .map(|x| (x.label.as_str(), x.start_bar, x.bars))
+            .collect::<Vec<_>>(),
+        vec![("Intro 1", 0, 2), ("Verse 1", 2, 4), ("Chorus 1", 6, 4)]
+    );
+    assert_eq!(song.markers(), song.clip.section_markers());
+    // A section as its own clip: its bars only, from tick 0, with its marker.
+    let verse = song.clip.section_clip(1).expect("verse");
+    assert_eq!(verse.bars, 4);
+    assert_eq!(verse.sections[0].start_bar, 0);
+    let bar = song.clip.bar_ticks();
+    assert_eq!(
+        verse
+            .chords
+            .iter()
+            .map(|c| (c.start, c.duration, c.chord.symbol(false)))
+            .collect::<Vec<_>>(),
+        section_chords(&song, 1)
+    );
+    assert_eq!(
+        verse.part(PartKind::Bass).map(|p| p.notes.clone()),
+        Some(section_notes(&song, 1, PartKind::Bass)).map(|v| v
+            .into_iter()
+            .map(|n| Note {
+                duration: n.duration.min(4 * bar - n.start),
+                ..n
+            })
+            .collect())
+    );
+    assert!(song.clip.section_clip(3).is_none());
+    // Its file has one marker, at 0.
+    let bytes = crate::smf::write(&verse).expect("smf");
+    let smf = Smf::parse(&bytes).expect("parse");
+    let markers: Vec<u32> = smf.tracks[0]
+        .iter()
+        .scan(0u32, |t, e| {
+            *t += e.delta.as_int();
+            Some((*t, e.kind))
+        })
+        .filter(|(_, k)| matches!(k, TrackEventKind::Meta(MetaMessage::Marker(m)) if m.starts_with(b"Verse")))
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(markers, vec![0]);
+}
+
+#[test]
+fn a_plan_regenerates_one_section_and_keeps_locked_ones_across_song_seeds() {
+    let s = Settings {
+        song: Some(SongPlan::new("verse:4 chorus:4 verse:4")),
+        ..base()
+    };
+    let plan = s.song.clone().expect("plan");
+    let a = generate_plan(&s, &plan).expect("song");
+    // Regenerate the chorus: the verses stay byte-identical.
+    let mut p2 = plan.clone();
+    p2.choose("chorus", 4, 999, false);
+    let b = generate_plan(&s, &p2).expect("song");
+    assert_eq!(section_chords(&a, 0), section_chords(&b, 0));
+    assert_eq!(
+        section_notes(&a, 2, PartKind::Drums),
+        section_notes(&b, 2, PartKind::Drums)
+    );
+    assert_ne!(section_chords(&a, 1), section_chords(&b, 1));
+    assert_eq!(b.sections[1].seed, 999);
+    // Lock the chorus, then a new song seed: only the chorus survives.
+    let mut locked = plan.clone();
+    locked.choose("chorus", 4, a.sections[1].seed, true);
+    let s2 = Settings {
+        seed: 12345,
+        ..s.clone()
+    };
+    let c = generate_plan(&s2, &locked.reseeded()).expect("song");
+    assert_eq!(
+        section_chords(&a, 1),
+        section_chords(&c, 1),
+        "locked chorus kept"
+    );
+    assert_ne!(section_chords(&a, 0), section_chords(&c, 0), "new verse");
+    assert!(c
+        .clip
+        .provenance
+        .parameters
+        .contains("form=verse:4_chorus:4_verse:4"));
 }

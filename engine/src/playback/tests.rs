@@ -11,6 +11,7 @@ fn clip(meter: Meter, bars: u32, parts: Vec<Part>) -> Clip {
         chords: Vec::new(),
         parts,
         provenance: Provenance::default(),
+        sections: Vec::new(),
     }
 }
 

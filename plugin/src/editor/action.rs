@@ -2,7 +2,7 @@
 
 use bandmate_engine::clip::PartKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// New seed, then generate every unlocked part.
     Generate,
@@ -17,6 +17,16 @@ pub enum Action {
     /// A melody continuing the notes heard on the MIDI input.
     ContinueIdea,
     DismissWarnings,
+    /// Song form on with this form text, or off.
+    SetForm(Option<String>),
+    /// Select the song section at this index (or none).
+    SelectSection(Option<usize>),
+    /// New material for the section at this index and its repeats.
+    RegenerateSection(usize),
+    /// Lock (`true`) or unlock the section at this index and its repeats.
+    LockSection(usize, bool),
+    /// Export the section at this index alone.
+    ExportSection(usize),
     /// Read the prompt box into the parameters; `generate` also sets a new seed and generates.
     Prompt {
         generate: bool,

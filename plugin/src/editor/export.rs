@@ -16,6 +16,8 @@ pub enum ExportError {
     NoClip,
     #[error("the clip has no {0} part")]
     NoPart(&'static str),
+    #[error("the song has no section {0}")]
+    NoSection(usize),
     #[error(transparent)]
     Midi(#[from] SmfError),
     #[error("could not create {}: {source}", dir.display())]
@@ -65,6 +67,11 @@ pub fn base_name(clip: &Clip, part: Option<PartKind>) -> String {
         clip.provenance.seed,
         part.map_or("all", PartKind::name)
     );
+    sanitize(&raw)
+}
+
+/// Lower case, with every character but ASCII letters, digits, `#` and `-` made a `-`.
+fn sanitize(raw: &str) -> String {
     raw.to_lowercase()
         .chars()
         .map(|c| {
@@ -90,8 +97,23 @@ pub fn free_path(dir: &Path, base: &str, exists: impl Fn(&Path) -> bool) -> Opti
         .find(|p| !exists(p))
 }
 
+/// Writes the song's section at `index` alone (its bars, every part, its marker) into `dir`,
+/// named like the clip plus the section's label, e.g. `...-seed42-all-chorus-2.mid`.
+pub fn export_section(clip: &Clip, index: usize, dir: &Path) -> Result<PathBuf, ExportError> {
+    let section = clip
+        .section_clip(index)
+        .ok_or(ExportError::NoSection(index + 1))?;
+    let label = section
+        .sections
+        .first()
+        .map_or(String::new(), |s| s.label.clone());
+    let bytes = smf::write(&section)?;
+    let base = sanitize(&format!("{}-{label}", base_name(clip, None)));
+    write_new(dir, &base, &bytes)
+}
+
 /// Writes the clip (`part: None`) or one part into `dir` (created if missing) and returns the
-/// written path.
+/// written path. A song's file has a marker and the provenance at each section start.
 pub fn export(clip: &Clip, part: Option<PartKind>, dir: &Path) -> Result<PathBuf, ExportError> {
     let sel = match part {
         None => Selection::All,
@@ -103,18 +125,23 @@ pub fn export(clip: &Clip, part: Option<PartKind>, dir: &Path) -> Result<PathBuf
         ),
     };
     let bytes = smf::write_selection(clip, sel)?;
+    write_new(dir, &base_name(clip, part), &bytes)
+}
+
+/// Writes `bytes` to the first free `base[-N].mid` in `dir` (created if missing).
+fn write_new(dir: &Path, base: &str, bytes: &[u8]) -> Result<PathBuf, ExportError> {
     std::fs::create_dir_all(dir).map_err(|source| ExportError::CreateDir {
         dir: dir.to_path_buf(),
         source,
     })?;
-    let path = free_path(dir, &base_name(clip, part), |p| p.exists())
+    let path = free_path(dir, base, |p| p.exists())
         .ok_or_else(|| ExportError::TooMany(dir.to_path_buf()))?;
     // `create_new`: never overwrite, even if a file appeared since `free_path` looked.
     let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
+        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes));
     match written {
         Ok(()) => Ok(path),
         Err(source) => Err(ExportError::Write { path, source }),
@@ -196,6 +223,71 @@ mod tests {
         std::fs::write(&blocked, b"x").expect("write");
         let err = export(&c, None, &blocked.join("sub")).expect_err("a file is in the way");
         assert!(matches!(err, ExportError::CreateDir { .. }), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The `(tick, text)` of every marker in a file's first track.
+    fn markers(bytes: &[u8]) -> Vec<(u32, String)> {
+        let smf = midly::Smf::parse(bytes).expect("parse");
+        let mut t = 0u32;
+        let mut out = Vec::new();
+        for e in &smf.tracks[0] {
+            t += e.delta.as_int();
+            if let midly::TrackEventKind::Meta(midly::MetaMessage::Marker(m)) = e.kind {
+                out.push((t, String::from_utf8_lossy(m).into_owned()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_song_exports_whole_with_section_markers_or_one_section_alone() {
+        let dir = temp_dir("song");
+        let mut s = Settings {
+            source: Source::Rules,
+            seed: 3,
+            ..Settings::default()
+        };
+        s.enable_only(&[PartKind::Chords, PartKind::Bass, PartKind::Drums]);
+        let form = bandmate_engine::form::Form::parse("verse:2 chorus:2").expect("form");
+        let song = bandmate_engine::form::generate(&s, &form)
+            .expect("song")
+            .clip;
+        let bar = song.bar_ticks();
+        let whole = export(&song, None, &dir).expect("export song");
+        let m = markers(&std::fs::read(&whole).expect("read"));
+        assert!(m.contains(&(0, "Verse 1".into())), "{m:?}");
+        assert!(m.contains(&(2 * bar, "Chorus 1".into())), "{m:?}");
+        let chorus = export_section(&song, 1, &dir).expect("export chorus");
+        assert!(
+            chorus.to_string_lossy().ends_with("-all-chorus-1.mid"),
+            "{}",
+            chorus.display()
+        );
+        let bytes = std::fs::read(&chorus).expect("read");
+        let m = markers(&bytes);
+        assert!(m.contains(&(0, "Chorus 1".into())), "{m:?}");
+        assert!(!m.iter().any(|(_, t)| t.starts_with("Verse")), "{m:?}");
+        let back = bandmate_engine::import::import(&bytes).expect("import");
+        assert_eq!(back.bars, 2);
+        let want = song.section_clip(1).expect("chorus");
+        let notes = |c: &Clip| {
+            let mut v: Vec<(u32, u8)> = c
+                .parts
+                .iter()
+                .flat_map(|p| p.notes.iter().map(|n| (n.start, n.pitch.as_int())))
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        assert!(!notes(&want).is_empty());
+        assert_eq!(
+            notes(&back),
+            notes(&want),
+            "the chorus's notes, from tick 0"
+        );
+        let err = export_section(&song, 2, &dir).expect_err("two sections only");
+        assert_eq!(err.to_string(), "the song has no section 3");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -92,6 +92,18 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
     let beat = clip.meter.beat_ticks(TICKS_PER_QUARTER).max(1);
     let weak = visuals.weak_text_color().gamma_multiply(0.25);
     let strong = visuals.weak_text_color().gamma_multiply(0.8);
+    // Bar numbers every `label_every` bars, so a long song's numbers do not overlap.
+    let bar_px = grid.width() * bar as f32 / len;
+    let label_every = [1u32, 2, 4, 8, 16, 32]
+        .into_iter()
+        .find(|k| bar_px * *k as f32 >= 18.0)
+        .unwrap_or(64);
+    // Beat lines only where beats are at least 3 px apart.
+    let beat_step = if grid.width() * beat as f32 / len >= 3.0 {
+        beat
+    } else {
+        bar
+    };
     let mut t = 0;
     while t <= clip.length_ticks() {
         let x = x_of(t);
@@ -104,7 +116,7 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
             [Pos2::new(x, grid.top()), Pos2::new(x, grid.bottom())],
             stroke,
         );
-        if t % bar == 0 && t < clip.length_ticks() {
+        if t % bar == 0 && t < clip.length_ticks() && (t / bar) % label_every == 0 {
             painter.text(
                 Pos2::new(x + 3.0, grid.top() + 2.0),
                 Align2::LEFT_TOP,
@@ -113,7 +125,7 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
                 visuals.weak_text_color(),
             );
         }
-        t += beat;
+        t += beat_step;
     }
 
     // Chord names above the grid.

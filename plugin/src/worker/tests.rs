@@ -362,3 +362,85 @@ fn a_panic_in_background_generation_is_contained_and_the_old_clip_keeps_playing(
     assert_eq!(r.shared.status.lock().kind, StatusKind::Error);
     assert_eq!(panic_message(&"x"), "x");
 }
+
+/// Chords of `clip` inside its section `i`, relative to the section start.
+fn section_chords(clip: &Clip, i: usize) -> Vec<(u32, u32, String)> {
+    let sec = clip.section_clip(i).expect("section");
+    sec.chords
+        .iter()
+        .map(|c| (c.start, c.duration, c.chord.symbol(false)))
+        .collect()
+}
+
+#[test]
+fn song_form_sections_regenerate_lock_and_undo_with_no_editor() {
+    let mut r = rig(true);
+    set(&r.params.drums.enabled, true);
+    r.poll();
+    let loop_clip = r.clip();
+    assert!(loop_clip.sections.is_empty());
+
+    r.worker
+        .run(Task::SetForm(Some("verse:4 chorus:4 verse:4".into())));
+    let song = r.clip();
+    assert_eq!(
+        song.bars, 12,
+        "the form, not the bars parameter, sets the length"
+    );
+    assert_eq!(
+        song.sections
+            .iter()
+            .map(|s| s.label.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Verse 1", "Chorus 1", "Verse 2"]
+    );
+    assert_eq!(r.played(), Some(PlaybackClip::from_clip(&song)));
+    assert!(
+        r.labels().0.starts_with("song form verse:4"),
+        "{:?}",
+        r.labels()
+    );
+    assert!(
+        !r.worker.needs_generation(),
+        "the song is the parameters' clip"
+    );
+
+    // A new chorus: both verses stay byte-identical.
+    r.worker.run(Task::RegenerateSection { index: 1, seed: 77 });
+    let regen = r.clip();
+    assert_eq!(section_chords(&regen, 0), section_chords(&song, 0));
+    assert_eq!(
+        regen.section_clip(2).expect("verse 2").parts,
+        song.section_clip(2).expect("verse 2").parts
+    );
+    assert_ne!(section_chords(&regen, 1), section_chords(&song, 1));
+    assert_eq!(regen.sections[1].seed, 77);
+
+    // Lock the chorus; a new song seed makes new verses and keeps the chorus.
+    r.worker.run(Task::LockSection {
+        index: 1,
+        locked: true,
+    });
+    assert_eq!(r.clip(), regen, "locking changes nothing audible");
+    r.worker.run(Task::RegenerateSection { index: 1, seed: 5 });
+    assert_eq!(r.clip(), regen, "a locked section is not regenerated");
+    set(&r.params.seed, 4321);
+    r.poll();
+    let reseeded = r.clip();
+    assert_eq!(section_chords(&reseeded, 1), section_chords(&regen, 1));
+    assert_ne!(section_chords(&reseeded, 0), section_chords(&regen, 0));
+
+    // A bad form changes nothing and says why.
+    r.worker.run(Task::SetForm(Some("verse:0".into())));
+    assert_eq!(r.clip(), reseeded);
+    assert!(r.shared.status.lock().message.contains("verse:0"));
+
+    // Song form off: one loop again; undo brings the song back.
+    r.worker.run(Task::SetForm(None));
+    let off = r.clip();
+    assert!(off.sections.is_empty());
+    assert_eq!(off.bars, r.params.bars.value() as u32);
+    r.worker.run(Task::Undo);
+    assert_eq!(r.clip(), reseeded);
+    assert!(r.params.session.read().session.settings.song.is_some());
+}
