@@ -4,3 +4,4 @@
 pub mod analyze;
 pub mod args;
 pub mod groove;
+pub mod personal;
