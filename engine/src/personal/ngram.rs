@@ -15,8 +15,8 @@ pub struct Model {
     order: usize,
 }
 
-/// Additive smoothing of the unigram (pseudo-count per symbol).
-const UNIGRAM_ADD: f64 = 0.5;
+/// Additive smoothing of the unigram: this many pseudo-counts spread evenly over the symbols.
+const UNIGRAM_ADD: f64 = 1.0;
 
 impl Model {
     pub fn new(ng: &Ngrams) -> Model {
@@ -46,7 +46,7 @@ impl Model {
     pub fn prob(&self, history: &[u16], sym: u16, n: usize) -> f64 {
         let n = n.max(1) as f64;
         let c1 = self.counts.get(&vec![sym]).copied().unwrap_or(0) as f64;
-        let mut p = (c1 + UNIGRAM_ADD) / (self.unigram_total as f64 + UNIGRAM_ADD * n);
+        let mut p = (c1 + UNIGRAM_ADD / n) / (self.unigram_total as f64 + UNIGRAM_ADD);
         let max_ctx = self.order.saturating_sub(1).min(history.len());
         let mut gram: Vec<u16> = Vec::with_capacity(max_ctx + 1);
         for k in 1..=max_ctx {
