@@ -123,14 +123,18 @@ fn generate(a: &GenerateArgs) -> Result<()> {
         .transpose()?;
     if let Some(text) = &a.form {
         if style.is_some() {
-            anyhow::bail!("--personal is not available with --form yet; generate sections one by one");
+            anyhow::bail!(
+                "--personal is not available with --form yet; generate sections one by one"
+            );
         }
         return generate_song(a, &s, text);
     }
-    let personal = style.as_ref().map(|style| bandmate_engine::personal::Personal {
-        style,
-        like: a.like,
-    });
+    let personal = style
+        .as_ref()
+        .map(|style| bandmate_engine::personal::Personal {
+            style,
+            like: a.like,
+        });
     let arrangement = arrange::generate_with(&s, personal)?;
     let clip = &arrangement.clip;
     for notice in &arrangement.notices {

@@ -44,7 +44,10 @@ pub fn learn(a: &LearnArgs) -> Result<()> {
             let _ = std::io::stderr().flush();
         } else if pct / 10 != last_shown || done == total {
             last_shown = pct / 10;
-            eprintln!("learning {done}/{total} files ({pct}%) {}", shown(file, &a.dir));
+            eprintln!(
+                "learning {done}/{total} files ({pct}%) {}",
+                shown(file, &a.dir)
+            );
         }
     })
     .with_context(|| format!("learning from {}", a.dir.display()))?;
@@ -64,13 +67,21 @@ pub fn learn(a: &LearnArgs) -> Result<()> {
         learned.skipped.len(),
         t0.elapsed().as_secs_f64()
     );
-    println!("wrote {} ({} bytes, profile {})", path.display(), size, style.short_hash());
+    println!(
+        "wrote {} ({} bytes, profile {})",
+        path.display(),
+        size,
+        style.short_hash()
+    );
     print!("{}", summary::text(&style));
     Ok(())
 }
 
 fn shown(file: &Path, root: &Path) -> String {
-    file.strip_prefix(root).unwrap_or(file).display().to_string()
+    file.strip_prefix(root)
+        .unwrap_or(file)
+        .display()
+        .to_string()
 }
 
 /// `bandmate styles --show NAME`.
@@ -86,7 +97,10 @@ pub fn list_line() -> String {
         Some(d) => {
             let names = store::list(&d);
             if names.is_empty() {
-                format!("personal: none yet in {} (bandmate learn DIR --name NAME)", d.display())
+                format!(
+                    "personal: none yet in {} (bandmate learn DIR --name NAME)",
+                    d.display()
+                )
             } else {
                 format!("personal: {} (in {})", names.join(", "), d.display())
             }

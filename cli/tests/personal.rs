@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("bandmate-cli-personal-{}-{name}", std::process::id()));
+    let d = std::env::temp_dir().join(format!(
+        "bandmate-cli-personal-{}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("tmp");
     d
@@ -44,8 +47,11 @@ fn songs(dir: &Path) {
         s.enable_only(&PartKind::ALL);
         let clip = arrange::generate(&s).expect("arrangement").clip;
         let sub = if seed % 2 == 0 { "old/" } else { "" };
-        std::fs::write(dir.join(format!("{sub}song{seed}.mid")), smf::write(&clip).expect("write"))
-            .expect("write");
+        std::fs::write(
+            dir.join(format!("{sub}song{seed}.mid")),
+            smf::write(&clip).expect("write"),
+        )
+        .expect("write");
     }
     std::fs::write(dir.join("broken.mid"), b"MThd\x00\x00").expect("write");
 }
@@ -56,7 +62,10 @@ fn learn_show_and_generate_with_a_personal_style() {
     let data = r.join("data");
     let dir = r.join("songs");
     songs(&dir);
-    let o = bandmate(&data, &["learn", dir.to_str().expect("path"), "--name", "mine"]);
+    let o = bandmate(
+        &data,
+        &["learn", dir.to_str().expect("path"), "--name", "mine"],
+    );
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(t.contains("skipped broken.mid:"), "{t}");
@@ -68,14 +77,24 @@ fn learn_show_and_generate_with_a_personal_style() {
     let o = bandmate(&data, &["styles", "--show", "mine"]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("top progressions") && t.contains("groove: 4 beats"), "{t}");
+    assert!(
+        t.contains("top progressions") && t.contains("groove: 4 beats"),
+        "{t}"
+    );
     let o = bandmate(&data, &["styles"]);
     assert!(text(&o).contains("personal: mine"), "{}", text(&o));
 
     let gen = |out: &Path, extra: &[&str]| {
         let mut args = vec![
-            "generate", "--engine", "rules", "--parts", "chords,bass,drums", "--seed", "5",
-            "--out", out.to_str().expect("path"),
+            "generate",
+            "--engine",
+            "rules",
+            "--parts",
+            "chords,bass,drums",
+            "--seed",
+            "5",
+            "--out",
+            out.to_str().expect("path"),
         ];
         args.extend_from_slice(extra);
         let o = bandmate(&data, &args);
@@ -87,7 +106,10 @@ fn learn_show_and_generate_with_a_personal_style() {
     assert_eq!(a, b, "same profile, settings and seed: same bytes");
     assert!(ta.contains("bass=personal(bass:mine@"), "{ta}");
     let bytes_text = String::from_utf8_lossy(&a);
-    assert!(bytes_text.contains("personal=mine@"), "provenance names the profile");
+    assert!(
+        bytes_text.contains("personal=mine@"),
+        "provenance names the profile"
+    );
     let (zero, _) = gen(&r.join("z.mid"), &["--personal", "mine", "--like", "0"]);
     let (base, _) = gen(&r.join("base.mid"), &[]);
     assert_eq!(zero, base, "like 0 is the base output");
@@ -99,9 +121,24 @@ fn learn_show_and_generate_with_a_personal_style() {
     let o = bandmate(&data, &["styles", "--show", "mine"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("damaged"), "{}", text(&o));
-    let o = bandmate(&data, &["generate", "--personal", "nobody", "--out", "/dev/null"]);
-    assert!(text(&o).contains("no personal style \"nobody\""), "{}", text(&o));
-    let o = bandmate(&data, &["learn", r.join("missing").to_str().expect("p"), "--name", "x"]);
+    let o = bandmate(
+        &data,
+        &["generate", "--personal", "nobody", "--out", "/dev/null"],
+    );
+    assert!(
+        text(&o).contains("no personal style \"nobody\""),
+        "{}",
+        text(&o)
+    );
+    let o = bandmate(
+        &data,
+        &[
+            "learn",
+            r.join("missing").to_str().expect("p"),
+            "--name",
+            "x",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("is not a folder"), "{}", text(&o));
 }

@@ -358,7 +358,13 @@ pub fn follow_with(
         .find(|t| t.starts_with("progression="))
         .unwrap_or("progression=given")
         .to_string();
-    add_parts(settings, &mut out, vec![progression], &mut notices, personal)?;
+    add_parts(
+        settings,
+        &mut out,
+        vec![progression],
+        &mut notices,
+        personal,
+    )?;
     Ok(Arrangement { clip: out, notices })
 }
 
@@ -567,7 +573,11 @@ fn melody(
             Some(pr) => model::generate_melody_with(&req, Some(pr)),
             None => model::generate_melody(&req),
         };
-        let tag = if prior.is_some() { suffix(personal) } else { String::new() };
+        let tag = if prior.is_some() {
+            suffix(personal)
+        } else {
+            String::new()
+        };
         match result {
             Ok(notes) if !notes.is_empty() => {
                 return Ok((notes, format!("model({}){tag}", model::backend_name())))

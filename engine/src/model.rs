@@ -223,22 +223,21 @@ pub fn generate_chords_with(
     while t < total {
         let x = v.chord_features(prev, t, bar16, req.bars, cond);
         let o = m.step(&x, &mut h)?;
-        let la = blended(&o.logits_a, prior, &mut buf, |p, out| p.tokens(&history, out));
-        let c = sampling::sample(
-            &la,
-            &chord_mask,
-            req.temperature,
-            req.top_p,
-            &mut rng,
-        )
-        .ok_or(ModelError::NoAllowedToken {
-            model: kind.id(),
-            step,
-        })?;
+        let la = blended(&o.logits_a, prior, &mut buf, |p, out| {
+            p.tokens(&history, out)
+        });
+        let c = sampling::sample(&la, &chord_mask, req.temperature, req.top_p, &mut rng).ok_or(
+            ModelError::NoAllowedToken {
+                model: kind.id(),
+                step,
+            },
+        )?;
         let room = bar16 - t % bar16;
         let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
         let row = &o.logits_b[c * m.nb..(c + 1) * m.nb];
-        let row = blended(row, prior, &mut buf, |p, out| p.durations(t % bar16, bar16, out));
+        let row = blended(row, prior, &mut buf, |p, out| {
+            p.durations(t % bar16, bar16, out)
+        });
         let d = sampling::sample(&row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
             ModelError::NoAllowedToken {
                 model: kind.id(),
@@ -388,7 +387,9 @@ pub fn generate_melody_with(
                 _ => false,
             })
             .collect();
-        let la = blended(&o.logits_a, prior, &mut buf, |pr, out| pr.tokens(&history, out));
+        let la = blended(&o.logits_a, prior, &mut buf, |pr, out| {
+            pr.tokens(&history, out)
+        });
         let p = sampling::sample(&la, &pmask, req.temperature, req.top_p, &mut rng).ok_or(
             ModelError::NoAllowedToken {
                 model: kind.id(),
@@ -398,7 +399,9 @@ pub fn generate_melody_with(
         let room = total - t;
         let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
         let row = &o.logits_b[p * m.nb..(p + 1) * m.nb];
-        let row = blended(row, prior, &mut buf, |pr, out| pr.durations(t % bar16, bar16, out));
+        let row = blended(row, prior, &mut buf, |pr, out| {
+            pr.durations(t % bar16, bar16, out)
+        });
         history.push(p);
         let d = sampling::sample(&row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
             ModelError::NoAllowedToken {

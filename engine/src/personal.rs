@@ -33,7 +33,9 @@ pub enum PersonalError {
     Cancelled,
     #[error("{name:?} is not a usable style name (1-64 letters, digits, spaces, '-', '_', '.')")]
     BadName { name: String },
-    #[error("no personal style {name:?} in {dir} (learn one with `bandmate learn DIR --name {name}`)")]
+    #[error(
+        "no personal style {name:?} in {dir} (learn one with `bandmate learn DIR --name {name}`)"
+    )]
     NotFound { name: String, dir: String },
     #[error("no data folder to keep styles in (set XDG_DATA_HOME or HOME)")]
     NoDataDir,
@@ -50,7 +52,10 @@ pub enum PersonalError {
     #[error("model vocabulary: {0}")]
     Vocab(String),
     #[error("{path}: {inner}")]
-    InFile { path: String, inner: Box<PersonalError> },
+    InFile {
+        path: String,
+        inner: Box<PersonalError>,
+    },
 }
 
 impl PersonalError {

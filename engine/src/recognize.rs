@@ -72,7 +72,10 @@ pub fn recognize_weighted(weights: &[f32; 12], bass: PitchClass) -> Option<Recog
     for root in 0..12u8 {
         for info in &QUALITIES {
             let score = fit(&w, root, info.intervals);
-            let chord = with_bass(Chord::new(PitchClass::new(i32::from(root)), info.quality), bass);
+            let chord = with_bass(
+                Chord::new(PitchClass::new(i32::from(root)), info.quality),
+                bass,
+            );
             let key = Key {
                 score,
                 root_is_bass: root == bass.index(),
@@ -133,13 +136,7 @@ impl Key {
             self.size,
             self.order,
             self.root,
-        ) < (
-            !o.root_is_bass,
-            o.complexity,
-            o.size,
-            o.order,
-            o.root,
-        )
+        ) < (!o.root_is_bass, o.complexity, o.size, o.order, o.root)
     }
 }
 
@@ -213,7 +210,8 @@ mod tests {
                     for double in [false, true] {
                         let pitches = voicing(root, info.quality, inv, double);
                         let r = recognize(&pitches).expect("recognized");
-                        let want_mask = quality_mask(PitchClass::new(i32::from(root)), info.quality);
+                        let want_mask =
+                            quality_mask(PitchClass::new(i32::from(root)), info.quality);
                         let got = r.chord;
                         let bass = PitchClass::new(i32::from(pitches[0]));
                         assert_eq!(
@@ -238,7 +236,10 @@ mod tests {
             }
         }
         // Only sets with two spellings (C6 = Am7/C, Csus2 = Gsus4/C, dim7, aug) may differ.
-        assert!(exact * 10 > total * 8, "{exact} of {total} named as written");
+        assert!(
+            exact * 10 > total * 8,
+            "{exact} of {total} named as written"
+        );
     }
 
     fn symmetric(q: Quality) -> bool {
@@ -259,7 +260,10 @@ mod tests {
         assert_eq!(r.chord.quality, Quality::Dominant7);
         assert_eq!(r.chord.bass, Some(PitchClass::new(11)));
         // Many doublings change nothing.
-        assert_eq!(name(&[43, 55, 59, 62, 67, 71, 74, 79]).as_deref(), Some("G"));
+        assert_eq!(
+            name(&[43, 55, 59, 62, 67, 71, 74, 79]).as_deref(),
+            Some("G")
+        );
         // One pitch class is not a chord.
         assert_eq!(recognize(&[60, 72, 84]), None);
         assert_eq!(recognize(&[]), None);

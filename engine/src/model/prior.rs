@@ -46,7 +46,13 @@ pub fn softmax(logits: &[f32]) -> Vec<f64> {
 pub fn blend(logits: &[f32], prior: &[f64], amount: f64) -> Vec<f32> {
     mix(logits, prior, amount)
         .into_iter()
-        .map(|p| if p > 0.0 { p.ln() as f32 } else { f32::NEG_INFINITY })
+        .map(|p| {
+            if p > 0.0 {
+                p.ln() as f32
+            } else {
+                f32::NEG_INFINITY
+            }
+        })
         .collect()
 }
 
@@ -55,7 +61,11 @@ pub fn mix(logits: &[f32], prior: &[f64], amount: f64) -> Vec<f64> {
     let a = amount.clamp(0.0, 1.0);
     let mut p = softmax(logits);
     for (i, x) in p.iter_mut().enumerate() {
-        let q = prior.get(i).copied().filter(|q| q.is_finite()).unwrap_or(0.0);
+        let q = prior
+            .get(i)
+            .copied()
+            .filter(|q| q.is_finite())
+            .unwrap_or(0.0);
         *x = (1.0 - a) * *x + a * q.max(0.0);
     }
     p

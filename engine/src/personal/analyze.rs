@@ -154,9 +154,14 @@ pub fn song(clip: &Clip, cond: &Conductor, v: &Vocab) -> Song {
         }
     }
 
-    let lead = pick(&pitched, &["melody", "lead", "vocal", "voice", "tune", "solo"], |p| {
-        p.kind == PartKind::Melody && Some(p.name.as_str()) != chord_part.map(|c| c.name.as_str())
-    });
+    let lead = pick(
+        &pitched,
+        &["melody", "lead", "vocal", "voice", "tune", "solo"],
+        |p| {
+            p.kind == PartKind::Melody
+                && Some(p.name.as_str()) != chord_part.map(|c| c.name.as_str())
+        },
+    );
     let melody = lead.map_or_else(Vec::new, |p| {
         melody_events(&skyline(&p.notes, true), &bars, v, &key_at)
     });
@@ -172,8 +177,10 @@ pub fn song(clip: &Clip, cond: &Conductor, v: &Vocab) -> Song {
                 Some(BassHit {
                     pos16,
                     bar16,
-                    above_root: chord_at(n.start)
-                        .map(|c| c.root.interval_to(PitchClass::new(i32::from(n.pitch.as_int())))),
+                    above_root: chord_at(n.start).map(|c| {
+                        c.root
+                            .interval_to(PitchClass::new(i32::from(n.pitch.as_int())))
+                    }),
                     pitch: n.pitch.as_int(),
                 })
             })
@@ -382,7 +389,16 @@ fn same(a: &Chord, b: &Chord) -> bool {
 /// where the next chosen one starts.
 fn skyline(notes: &[Note], highest: bool) -> Vec<Note> {
     let mut sorted = notes.to_vec();
-    sorted.sort_by_key(|n| (n.start, if highest { 127 - n.pitch.as_int() } else { n.pitch.as_int() }));
+    sorted.sort_by_key(|n| {
+        (
+            n.start,
+            if highest {
+                127 - n.pitch.as_int()
+            } else {
+                n.pitch.as_int()
+            },
+        )
+    });
     let mut out: Vec<Note> = Vec::new();
     for n in sorted {
         if let Some(last) = out.last_mut() {

@@ -45,7 +45,9 @@ impl Conductor {
             keys: Vec::new(),
             markers: Vec::new(),
         };
-        let smf = std::panic::catch_unwind(|| Smf::parse(bytes)).ok().and_then(Result::ok);
+        let smf = std::panic::catch_unwind(|| Smf::parse(bytes))
+            .ok()
+            .and_then(Result::ok);
         let tpq = match smf.as_ref().map(|s| s.header.timing) {
             Some(Timing::Metrical(t)) if t.as_int() > 0 => Some(u64::from(t.as_int())),
             _ => None,
@@ -69,7 +71,8 @@ impl Conductor {
                             c.tempos.push((at, bpm));
                         }
                         MetaMessage::TimeSignature(n, d, _, _) => {
-                            if let Some(m) = (d <= 5).then(|| Meter::new(n, 1 << d).ok()).flatten() {
+                            if let Some(m) = (d <= 5).then(|| Meter::new(n, 1 << d).ok()).flatten()
+                            {
                                 c.meters.push((at, m));
                             }
                         }

@@ -30,7 +30,10 @@ impl Model {
             if g.len() == 1 {
                 m.unigram_total += u64::from(*c);
             }
-            let e = m.contexts.entry(g[..g.len() - 1].to_vec()).or_insert((0, 0));
+            let e = m
+                .contexts
+                .entry(g[..g.len() - 1].to_vec())
+                .or_insert((0, 0));
             e.0 += c;
             e.1 += 1;
         }

@@ -79,7 +79,9 @@ pub fn bass_line(style: &PersonalStyle, ctx: &PartContext) -> Option<Vec<Note>> 
             let pitch = nearest(pc, prev, low, high);
             prev = pitch;
             let vel = if s == 0 { 100 } else { 88 };
-            let dur = (next - t).saturating_sub(step_ticks / 4).max(step_ticks / 2);
+            let dur = (next - t)
+                .saturating_sub(step_ticks / 4)
+                .max(step_ticks / 2);
             out.push(Note::new(t, dur, pitch, vel));
         }
     }

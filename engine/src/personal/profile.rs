@@ -161,7 +161,9 @@ impl StyleProfile {
             });
         }
         if version != u64::from(VERSION) {
-            return Err(damaged(format!("version {version} is not a profile version")));
+            return Err(damaged(format!(
+                "version {version} is not a profile version"
+            )));
         }
         let stored: Stored =
             serde_json::from_value(v).map_err(|e| damaged(format!("unexpected content ({e})")))?;

@@ -60,7 +60,13 @@ pub fn text(style: &PersonalStyle) -> String {
         .sum();
     let line: Vec<String> = uni
         .iter()
-        .map(|(g, c)| format!("{} {:.0}%", name(g[0]), f64::from(*c) * 100.0 / f64::from(total.max(1))))
+        .map(|(g, c)| {
+            format!(
+                "{} {:.0}%",
+                name(g[0]),
+                f64::from(*c) * 100.0 / f64::from(total.max(1))
+            )
+        })
         .collect();
     let _ = writeln!(s, "  {}", line.join(", "));
     let mut q = vec![0u32; v.qualities.len()];
@@ -74,7 +80,13 @@ pub fn text(style: &PersonalStyle) -> String {
     ql.sort_by(|a, b| b.1.cmp(&a.1));
     let ql: Vec<String> = ql
         .iter()
-        .map(|(i, c)| format!("{} {:.0}%", v.qualities[*i].name, f64::from(*c) * 100.0 / f64::from(qt.max(1))))
+        .map(|(i, c)| {
+            format!(
+                "{} {:.0}%",
+                v.qualities[*i].name,
+                f64::from(*c) * 100.0 / f64::from(qt.max(1))
+            )
+        })
         .collect();
     let _ = writeln!(s, "  qualities: {}", ql.join(", "));
     for g in &p.grooves {
@@ -130,7 +142,14 @@ pub fn text(style: &PersonalStyle) -> String {
         .iter()
         .filter(|g| g.0.len() == 1)
         .fold((0u32, 0u32), |(r, t), g| {
-            (r + if g.0[0] == super::profile::REST { g.1 } else { 0 }, t + g.1)
+            (
+                r + if g.0[0] == super::profile::REST {
+                    g.1
+                } else {
+                    0
+                },
+                t + g.1,
+            )
         });
     if rests.1 > 0 {
         let ivs: Vec<String> = shares(&p.melody_intervals)
@@ -160,7 +179,12 @@ fn roman(v: &Vocab, t: u16) -> String {
 
 /// The most frequent grams of length `n`.
 fn top(ng: &Ngrams, n: usize, k: usize) -> Vec<(Vec<u16>, u32)> {
-    let mut v: Vec<(Vec<u16>, u32)> = ng.grams.iter().filter(|g| g.0.len() == n).cloned().collect();
+    let mut v: Vec<(Vec<u16>, u32)> = ng
+        .grams
+        .iter()
+        .filter(|g| g.0.len() == n)
+        .cloned()
+        .collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(k);
     v

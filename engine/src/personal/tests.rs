@@ -129,7 +129,10 @@ fn fixture_folder(name: &str) -> PathBuf {
     };
     w("a_song.mid", &arranged(3, "rock"));
     w("nested/deeper/b_song.MIDI", &arranged(4, "funk"));
-    w("c_type0_odd_ppq.mid", &type0_chords(97, &[C, AM, F, G7, C, AM, F, G7]));
+    w(
+        "c_type0_odd_ppq.mid",
+        &type0_chords(97, &[C, AM, F, G7, C, AM, F, G7]),
+    );
     w("d_drums_only.mid", &drums_only(384, 4));
     w("e_broken.mid", b"MThd\x00\x00\x00\x06\x00\x01");
     w("f_empty.mid", b"");
@@ -142,8 +145,15 @@ fn learn_fixture(name: &str) -> Learned {
     let d = fixture_folder(name);
     let cancel = AtomicBool::new(false);
     let mut calls = Vec::new();
-    let l = learn(&d, "mine", &cancel, |done, total, _| calls.push((done, total))).expect("learn");
-    assert_eq!(calls.first(), Some(&(0, 7)), "seven .mid/.midi files, .txt ignored");
+    let l = learn(&d, "mine", &cancel, |done, total, _| {
+        calls.push((done, total))
+    })
+    .expect("learn");
+    assert_eq!(
+        calls.first(),
+        Some(&(0, 7)),
+        "seven .mid/.midi files, .txt ignored"
+    );
     assert_eq!(calls.last(), Some(&(7, 7)));
     l
 }
@@ -170,7 +180,10 @@ fn learns_a_fixture_folder_and_lists_unusable_files() {
     let p = &l.profile;
     assert_eq!((p.songs, p.files_skipped), (4, 3));
     assert!(p.chords.grams.iter().any(|g| g.0.len() == 3));
-    assert!(p.melody.grams.iter().any(|g| g.0.len() == 3), "lead lines counted");
+    assert!(
+        p.melody.grams.iter().any(|g| g.0.len() == 3),
+        "lead lines counted"
+    );
     assert!(p.bass_notes > 0);
     // The drums-only file and the arranged songs give 4/4 straight grooves.
     let g = p.grooves.iter().find(|g| g.beats == 4).expect("4/4 groove");
@@ -180,8 +193,16 @@ fn learns_a_fixture_folder_and_lists_unusable_files() {
     assert!(p.meters.iter().any(|(k, c)| k[..] == [3, 4] && *c == 4));
     assert!(p.to_bytes().len() < MAX_BYTES);
     // No stored run longer than the n-gram orders.
-    assert!(p.chords.grams.iter().all(|g| g.0.len() <= profile::MAX_ORDER));
-    assert!(p.changes.grams.iter().all(|g| g.0.len() <= profile::CHANGE_ORDER));
+    assert!(p
+        .chords
+        .grams
+        .iter()
+        .all(|g| g.0.len() <= profile::MAX_ORDER));
+    assert!(p
+        .changes
+        .grams
+        .iter()
+        .all(|g| g.0.len() <= profile::CHANGE_ORDER));
 }
 
 #[test]
@@ -192,7 +213,10 @@ fn recognizes_chords_of_a_type0_file_at_an_odd_ppq_across_meter_changes() {
     let names: Vec<String> = song.chords.iter().map(|c| c.2.to_string()).collect();
     assert_eq!(names, ["C", "Am", "F", "G7", "C", "Am", "F", "G7"]);
     // Bars 5..8 are 3/4: the fifth chord starts after four 4/4 bars and lasts a 3/4 bar.
-    assert_eq!((song.chords[4].0, song.chords[4].1), (4 * 1920, 4 * 1920 + 1440));
+    assert_eq!(
+        (song.chords[4].0, song.chords[4].1),
+        (4 * 1920, 4 * 1920 + 1440)
+    );
     let v = tokens::vocab().expect("vocab");
     let toks: Vec<usize> = song.chord_tokens.iter().map(|t| t.token).collect();
     let want: Vec<usize> = [(0, "maj"), (9, "min"), (5, "maj"), (7, "dom7")]
@@ -216,9 +240,20 @@ fn a_chords_track_is_read_instead_of_recognized() {
     s.enable_only(&[PartKind::Chords, PartKind::Melody]);
     let clip = arrange::generate(&s).expect("arrangement").clip;
     let song = learn::learn_bytes(&smf::write(&clip).expect("write")).expect("song");
-    assert_eq!(song.chord_source, analyze::ChordSource::Track("chords".into()));
-    let got: Vec<String> = song.chords.iter().map(|c| c.2.root.index().to_string() + &format!("{:?}", c.2.quality)).collect();
-    let mut want: Vec<String> = clip.chords.iter().map(|c| c.chord.root.index().to_string() + &format!("{:?}", c.chord.quality)).collect();
+    assert_eq!(
+        song.chord_source,
+        analyze::ChordSource::Track("chords".into())
+    );
+    let got: Vec<String> = song
+        .chords
+        .iter()
+        .map(|c| c.2.root.index().to_string() + &format!("{:?}", c.2.quality))
+        .collect();
+    let mut want: Vec<String> = clip
+        .chords
+        .iter()
+        .map(|c| c.chord.root.index().to_string() + &format!("{:?}", c.chord.quality))
+        .collect();
     want.dedup();
     assert_eq!(got, want);
     assert!(!song.melody.is_empty());
@@ -263,7 +298,10 @@ fn profile_round_trips_and_rejects_damaged_or_newer_files() {
     let style = store::load(&dir, "mine").expect("load");
     assert_eq!(style.profile(), &l.profile);
     assert_eq!(style.hash(), l.profile.checksum());
-    assert!(matches!(store::load(&dir, "other"), Err(PersonalError::NotFound { .. })));
+    assert!(matches!(
+        store::load(&dir, "other"),
+        Err(PersonalError::NotFound { .. })
+    ));
 
     // One changed count: the checksum no longer matches.
     let text = String::from_utf8(bytes.clone()).expect("utf8");
@@ -285,14 +323,20 @@ fn profile_round_trips_and_rejects_damaged_or_newer_files() {
             supported: 1
         }
     );
-    assert!(e.to_string().contains("newer than this Bandmate reads"), "{e}");
+    assert!(
+        e.to_string().contains("newer than this Bandmate reads"),
+        "{e}"
+    );
     // Not a profile at all.
     let e = StyleProfile::from_bytes(br#"{"format":"something-else"}"#).expect_err("other");
     assert!(matches!(e, PersonalError::NotAProfile { .. }));
     // A damaged file on disk names the file.
     std::fs::write(&path, &bytes[..10]).expect("damage");
     let e = store::load(&dir, "mine").expect_err("damaged on disk");
-    assert!(e.to_string().contains("profile.json") && e.to_string().contains("damaged"), "{e}");
+    assert!(
+        e.to_string().contains("profile.json") && e.to_string().contains("damaged"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -300,7 +344,14 @@ fn summary_names_progressions_vocabulary_grooves_and_tempo() {
     let l = learn_fixture("summary");
     let style = PersonalStyle::new(l.profile).expect("style");
     let t = summary::text(&style);
-    for want in ["top progressions", "chord vocabulary", "groove: 4 beats", "kick", "tempo:", "bass:"] {
+    for want in [
+        "top progressions",
+        "chord vocabulary",
+        "groove: 4 beats",
+        "kick",
+        "tempo:",
+        "bass:",
+    ] {
         assert!(t.contains(want), "{want:?} missing in\n{t}");
     }
     assert!(t.contains("V7") || t.contains("IV"), "{t}");
@@ -323,7 +374,10 @@ fn like_zero_is_the_base_output_and_personal_parts_are_seeded() {
     let style = PersonalStyle::new(l.profile).expect("style");
     let s = settings_all(Source::Rules);
     let base = smf::write(&arrange::generate(&s).expect("base").clip).expect("write");
-    let zero = Personal { style: &style, like: 0.0 };
+    let zero = Personal {
+        style: &style,
+        like: 0.0,
+    };
     let same = arrange::generate_with(&s, Some(zero)).expect("like 0").clip;
     assert_eq!(smf::write(&same).expect("write"), base);
 
@@ -333,17 +387,31 @@ fn like_zero_is_the_base_output_and_personal_parts_are_seeded() {
             p.style = STYLE.into();
         }
     }
-    let p = Personal { style: &style, like: 0.8 };
+    let p = Personal {
+        style: &style,
+        like: 0.8,
+    };
     let a = arrange::generate_with(&ps, Some(p)).expect("personal").clip;
     let b = arrange::generate_with(&ps, Some(p)).expect("personal").clip;
     assert_eq!(smf::write(&a).expect("w"), smf::write(&b).expect("w"));
-    assert!(a.provenance.parameters.contains(&format!("personal={}", p.label())));
-    assert!(a.provenance.engine.contains("drums=personal(drums:mine@"), "{}", a.provenance.engine);
+    assert!(a
+        .provenance
+        .parameters
+        .contains(&format!("personal={}", p.label())));
+    assert!(
+        a.provenance.engine.contains("drums=personal(drums:mine@"),
+        "{}",
+        a.provenance.engine
+    );
     assert!(a.provenance.engine.contains("bass=personal(bass:mine@"));
     // The learned drums hit kick and snare on the beats in every bar.
     let drums = a.part(PartKind::Drums).expect("drums");
     for bar in 0..8u32 {
-        let kick = drums.notes.iter().filter(|n| n.pitch.as_int() == 36 && n.start / 1920 == bar).count();
+        let kick = drums
+            .notes
+            .iter()
+            .filter(|n| n.pitch.as_int() == 36 && n.start / 1920 == bar)
+            .count();
         assert!(kick >= 1, "bar {bar} has no kick");
     }
     let bass = a.part(PartKind::Bass).expect("bass");

@@ -9,6 +9,7 @@
 mod drums;
 mod markov;
 mod metrics;
+mod personal;
 mod piece;
 mod plugin;
 mod song_form;
@@ -34,9 +35,10 @@ fn run(args: &[String]) -> Result<()> {
         Some("plugin") => plugin::run(&args[1..]),
         Some("form") => song_form::run(&args[1..]),
         Some("drums") => drums::run(&args[1..]),
+        Some("personal") => personal::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
-            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]");
+            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]");
             Ok(())
         }
         _ => quality(args),
