@@ -237,13 +237,16 @@ impl Builder {
     }
 }
 
+/// Bars seen and, per (slot, class), (hits, velocity sum, offset sum).
+type GrooveCount = (u32, BTreeMap<(u16, u8), (u32, u64, i64)>);
+
 /// Counting state with maps, converted to and from the sorted lists of the file.
 struct Accum {
     chords: BTreeMap<Vec<u16>, u32>,
     changes: BTreeMap<Vec<u16>, u32>,
     melody: BTreeMap<Vec<u16>, u32>,
     tables: [BTreeMap<Vec<i32>, u32>; 9],
-    grooves: BTreeMap<(u32, String), (u32, BTreeMap<(u16, u8), (u32, u64, i64)>)>,
+    grooves: BTreeMap<(u32, String), GrooveCount>,
 }
 
 fn to_map<K: Ord + Clone>(v: &[(K, u32)]) -> BTreeMap<K, u32> {

@@ -77,7 +77,7 @@ pub fn text(style: &PersonalStyle) -> String {
     }
     let qt: u32 = q.iter().sum();
     let mut ql: Vec<(usize, u32)> = q.into_iter().enumerate().filter(|x| x.1 > 0).collect();
-    ql.sort_by(|a, b| b.1.cmp(&a.1));
+    ql.sort_by_key(|b| std::cmp::Reverse(b.1));
     let ql: Vec<String> = ql
         .iter()
         .map(|(i, c)| {
