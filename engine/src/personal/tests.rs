@@ -380,6 +380,13 @@ fn like_zero_is_the_base_output_and_personal_parts_are_seeded() {
     };
     let same = arrange::generate_with(&s, Some(zero)).expect("like 0").clip;
     assert_eq!(smf::write(&same).expect("write"), base);
+    // With locked parts too.
+    let locked = [PartKind::Chords];
+    let plain = arrange::locks::generate_with_locks(&s, Some(&same), &locked).expect("locks");
+    let zero_locked =
+        arrange::locks::generate_with_locks_personal(&s, Some(&same), &locked, Some(zero))
+            .expect("locks 0");
+    assert_eq!(plain.clip, zero_locked.clip);
 
     let mut ps = s.clone();
     for k in [PartKind::Bass, PartKind::Drums] {
@@ -404,6 +411,11 @@ fn like_zero_is_the_base_output_and_personal_parts_are_seeded() {
         a.provenance.engine
     );
     assert!(a.provenance.engine.contains("bass=personal(bass:mine@"));
+    let kept = arrange::locks::generate_with_locks_personal(&ps, Some(&a), &locked, Some(p))
+        .expect("locked personal")
+        .clip;
+    assert_eq!(kept.chords, a.chords, "locked chords stay");
+    assert!(kept.provenance.parameters.contains("personal=mine@"));
     // The learned drums hit kick and snare on the beats in every bar.
     let drums = a.part(PartKind::Drums).expect("drums");
     for bar in 0..8u32 {
