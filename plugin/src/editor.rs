@@ -14,6 +14,7 @@
 pub mod action;
 pub mod export;
 pub mod panel;
+pub mod personal;
 pub mod piano_roll;
 pub mod theme;
 
@@ -77,6 +78,8 @@ pub struct App {
     export_result: Option<Result<String, String>>,
     /// Why the last action could not run.
     action_error: Option<String>,
+    /// The personal-style row's fields.
+    personal: personal::Fields,
     rng: u64,
 }
 
@@ -111,6 +114,7 @@ pub fn create(
         export_dir,
         export_result: None,
         action_error: None,
+        personal: personal::Fields::default(),
         rng,
     };
     let hint =
@@ -168,7 +172,10 @@ impl NiceEguiApp for App {
             .min_size(min)
             .show(ui, |ui| {
                 egui::Panel::top("actions").show(ui, |ui| self.action_bar(ui));
-                egui::Panel::bottom("export").show(ui, |ui| self.export_bar(ui));
+                egui::Panel::bottom("export").show(ui, |ui| {
+                    personal::show(ui, &mut self.personal, &self.shared.learn, &self.send);
+                    self.export_bar(ui)
+                });
                 egui::Panel::left("params")
                     .resizable(true)
                     .default_size(330.0)
