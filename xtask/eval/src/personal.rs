@@ -6,7 +6,8 @@
 //!
 //! Options: `--data PATH` (default ../shared/data/jazz/JazzStandards.json beside the checkout),
 //! `--songs N` (generated clips per amount, default 120), `--out PATH` (default docs/QUALITY.md;
-//! `-` prints only), `--bench PATH` (default docs/BENCHMARKS.md).
+//! `-` prints only), `--bench PATH` (default docs/BENCHMARKS.md), `--keep DIR` (render the .mid
+//! files into DIR/train, DIR/bench500 and keep them, e.g. to time `bandmate learn`).
 
 use anyhow::{bail, Context, Result};
 use bandmate_engine::chord::{Chord, Quality};
@@ -266,7 +267,10 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("only {} usable charts in {}", charts.len(), data.display());
     }
     // Render: every fourth chart (by index) is held out.
-    let tmp = std::env::temp_dir().join(format!("bandmate-eval-personal-{}", std::process::id()));
+    let keep = crate::opt(args, "--keep").map(PathBuf::from);
+    let tmp = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("bandmate-eval-personal-{}", std::process::id()))
+    });
     let _ = std::fs::remove_dir_all(&tmp);
     let (train_dir, bench_dir) = (tmp.join("train"), tmp.join("bench500"));
     std::fs::create_dir_all(&train_dir)?;
@@ -409,7 +413,9 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut b = String::new();
     let _ = writeln!(b, "{BENCH_START}\n## Learning a personal style\n\nMeasured by `cargo xtask eval personal` (the eval's build profile: debug with dependencies at opt-level 2, one thread): `personal::learn` over {} rendered jazz charts took {t500:.2} s ({:.1} ms per file; target: 500 files in under 10 s), over all {} training charts {t_train:.2} s. A {GEN_BARS}-bar-or-shorter chord track with a profile prior: {gen_ms:.1} ms per clip (mean over {gen_calls}).\n{BENCH_END}", bench_learn.used, t500 * 1000.0 / bench_learn.used.max(1) as f64, learned.used);
     splice(&bench, &b, BENCH_START, BENCH_END)?;
-    let _ = std::fs::remove_dir_all(&tmp);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
     Ok(())
 }
 
