@@ -53,10 +53,22 @@ pub fn recognize_weighted(weights: &[f32; 12], bass: PitchClass) -> Option<Recog
     if !(max > 0.0 && max.is_finite()) {
         return None;
     }
+    // Weights relative to the second-heaviest class, capped at 1, so a doubled root does not
+    // make the other chord tones look faint; light classes are dropped.
+    let mut sorted: Vec<f32> = weights
+        .iter()
+        .map(|x| if x.is_finite() { *x } else { 0.0 })
+        .collect();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let reference = if sorted[1] > 0.0 { sorted[1] } else { max };
     let mut w = [0f32; 12];
     for (o, x) in w.iter_mut().zip(weights) {
-        let s = (x / max).max(0.0);
-        *o = if s >= MIN_SHARE { s } else { 0.0 };
+        let share = if x.is_finite() { x / max } else { 0.0 };
+        *o = if share >= MIN_SHARE {
+            (x / reference).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
     }
     if w.iter().filter(|x| **x > 0.0).count() < 2 {
         return None;
@@ -259,6 +271,8 @@ mod tests {
         assert_eq!(r.chord.root, PitchClass::new(7));
         assert_eq!(r.chord.quality, Quality::Dominant7);
         assert_eq!(r.chord.bass, Some(PitchClass::new(11)));
+        // A half-diminished seventh with its root doubled in the bass.
+        assert_eq!(name(&[38, 50, 53, 56, 60]).as_deref(), Some("Dm7b5"));
         // Many doublings change nothing.
         assert_eq!(
             name(&[43, 55, 59, 62, 67, 71, 74, 79]).as_deref(),
@@ -280,6 +294,17 @@ mod tests {
         let r = recognize_weighted(&w, PitchClass::C).expect("C");
         assert_eq!(r.chord, Chord::new(PitchClass::C, Quality::Major));
         assert_eq!(recognize_weighted(&[0.0; 12], PitchClass::C), None);
+        // A root sounding twice as long as the rest (doubled in the bass) is still Dm7b5.
+        let mut d = [0f32; 12];
+        d[2] = 2.0;
+        d[5] = 1.0;
+        d[8] = 1.0;
+        d[0] = 1.0;
+        let r = recognize_weighted(&d, PitchClass::new(2)).expect("Dm7b5");
+        assert_eq!(
+            r.chord,
+            Chord::new(PitchClass::new(2), Quality::HalfDiminished7)
+        );
         let mut nan = [1.0f32; 12];
         nan[3] = f32::NAN;
         let _ = recognize_weighted(&nan, PitchClass::C);
