@@ -36,5 +36,7 @@ pub fn styles() -> Result<()> {
     println!("keys:   {}", parts::keys::styles().join(", "));
     println!("drums:  {}", drums::catalog::labels().join(", "));
     println!("        (model: played by the drum model trained on the Groove MIDI Dataset; pattern: hand-written)");
+    println!("bass and drums also take \"personal\": the patterns of the --personal style");
+    println!("{}", crate::personal::list_line());
     Ok(())
 }

@@ -71,6 +71,13 @@ pub struct GenerateArgs {
     /// Output .mid path.
     #[arg(long, short, default_value = "clip.mid")]
     pub out: PathBuf,
+    /// A personal style learned with `bandmate learn` (chords and melody lean towards it; bass and
+    /// drums play its patterns unless --part-style names theirs).
+    #[arg(long)]
+    pub personal: Option<String>,
+    /// "Like my music": how far chords and melody lean towards --personal, 0..1 (0 = base models).
+    #[arg(long, default_value_t = 0.8)]
+    pub like: f32,
 }
 
 /// A part name for `--parts` and `--part-style`.
@@ -137,6 +144,14 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
     preset.apply(&mut s);
     if let Some(swing) = a.swing {
         s.swing = unit("swing", swing)?;
+    }
+    let like = unit("like", a.like)?;
+    if a.personal.is_some() && like > 0.0 {
+        for kind in [PartKind::Bass, PartKind::Drums] {
+            if let Some(p) = s.part_mut(kind) {
+                p.style = bandmate_engine::personal::STYLE.into();
+            }
+        }
     }
     for pair in a.part_style.split(',').filter(|p| !p.trim().is_empty()) {
         let (part, style) = pair

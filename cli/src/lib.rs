@@ -4,4 +4,5 @@
 pub mod analyze;
 pub mod args;
 pub mod groove;
+pub mod personal;
 pub mod prompt;

@@ -28,8 +28,14 @@ enum Command {
         /// The MIDI file to read.
         file: PathBuf,
     },
-    /// List the styles each part accepts.
-    Styles,
+    /// List the styles each part accepts, or summarize a personal style.
+    Styles {
+        /// A personal style to summarize: top progressions, chord vocabulary, grooves, tempo range.
+        #[arg(long)]
+        show: Option<String>,
+    },
+    /// Learn a personal style from a folder of your MIDI files (kept on this machine).
+    Learn(bandmate_cli::personal::LearnArgs),
     /// List the song-form presets `generate --form` accepts.
     Forms,
     /// Apply a real drummer's feel (learned groove profile) to a MIDI file.
@@ -137,10 +143,26 @@ fn generate(a: &GenerateArgs, m: Option<&clap::ArgMatches>) -> Result<()> {
         s.validate()?;
         prompt = Some(i.provenance());
     }
+    let style = a
+        .personal
+        .as_deref()
+        .map(bandmate_cli::personal::load)
+        .transpose()?;
     if let Some(f) = &form {
+        if style.is_some() {
+            anyhow::bail!(
+                "--personal is not available with --form yet; generate sections one by one"
+            );
+        }
         return generate_song(a, &s, f, prompt.as_deref());
     }
-    let mut arrangement = arrange::generate(&s)?;
+    let personal = style
+        .as_ref()
+        .map(|style| bandmate_engine::personal::Personal {
+            style,
+            like: a.like,
+        });
+    let mut arrangement = arrange::generate_with(&s, personal)?;
     if let Some(p) = &prompt {
         arrangement.clip.provenance.parameters.push(' ');
         arrangement.clip.provenance.parameters.push_str(p);
@@ -176,6 +198,9 @@ fn generate(a: &GenerateArgs, m: Option<&clap::ArgMatches>) -> Result<()> {
         );
     }
     println!("engine: {}", clip.provenance.engine);
+    if let Some(p) = personal {
+        println!("personal: {} like {:.2}", p.label(), p.amount());
+    }
     print_backend(&s);
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     Ok(())
@@ -190,7 +215,9 @@ fn main() {
     let result = match &cli.command {
         Command::Generate(a) => generate(a, matches.subcommand_matches("generate")),
         Command::Analyze { file } => analyze::run(file),
-        Command::Styles => analyze::styles(),
+        Command::Styles { show: None } => analyze::styles(),
+        Command::Styles { show: Some(name) } => bandmate_cli::personal::show(name),
+        Command::Learn(a) => bandmate_cli::personal::learn(a),
         Command::Forms => {
             forms();
             Ok(())

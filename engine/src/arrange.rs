@@ -3,6 +3,7 @@
 
 use crate::clip::{ChordEvent, Clip, Note, Part, PartKind, Provenance, TICKS_PER_QUARTER};
 use crate::parts::{PartContext, PartError};
+use crate::personal::{self, Personal};
 use crate::progression::{self, HarmonicRhythm, ProgressionSettings};
 use crate::rng::Rng;
 use crate::song::SongPlan;
@@ -230,10 +231,21 @@ pub fn program() -> String {
 
 /// Generates the whole clip from settings.
 pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
+    generate_with(settings, None)
+}
+
+/// [`generate`] in a personal style: the chord and melody models blend in its statistics at its
+/// "like" amount, and bass and drums set to style [`personal::STYLE`] play its patterns. With no
+/// style, or "like" 0, the result is byte for byte [`generate`]'s.
+pub fn generate_with(
+    settings: &Settings,
+    personal: Option<Personal<'_>>,
+) -> Result<Arrangement, ArrangeError> {
+    let personal = personal.filter(Personal::active);
     settings.validate()?;
     let mut notices = Vec::new();
     let mut engines = Vec::new();
-    let (chords, chord_engine) = chord_track(settings, &mut notices);
+    let (chords, chord_engine) = chord_track(settings, &mut notices, personal);
     engines.push(format!("progression={chord_engine}"));
     let mut clip = Clip {
         tempo_bpm: settings.tempo_bpm,
@@ -245,7 +257,7 @@ pub fn generate(settings: &Settings) -> Result<Arrangement, ArrangeError> {
         provenance: Provenance::default(),
         sections: Vec::new(),
     };
-    add_parts(settings, &mut clip, engines, &mut notices)?;
+    add_parts(settings, &mut clip, engines, &mut notices, personal)?;
     Ok(Arrangement { clip, notices })
 }
 
@@ -256,17 +268,22 @@ fn add_parts(
     clip: &mut Clip,
     mut engines: Vec<String>,
     notices: &mut Vec<Notice>,
+    personal: Option<Personal<'_>>,
 ) -> Result<(), ArrangeError> {
     for opts in settings.parts.iter().filter(|p| p.enabled) {
-        let (part, engine) = make_part(settings, clip, opts, notices)?;
+        let (part, engine) = make_part(settings, clip, opts, notices, personal)?;
         engines.push(format!("{}={engine}", opts.kind.name()));
         clip.set_part(part);
+    }
+    let mut parameters = settings.describe();
+    if let Some(p) = personal {
+        parameters.push_str(&format!(" personal={} like={:.2}", p.label(), p.amount()));
     }
     clip.provenance = Provenance {
         program: program(),
         engine: engines.join(" "),
         seed: settings.seed,
-        parameters: settings.describe(),
+        parameters,
     };
     Ok(())
 }
@@ -279,10 +296,22 @@ pub fn regenerate(
     kind: PartKind,
     seed: u64,
 ) -> Result<Arrangement, ArrangeError> {
+    regenerate_with(settings, clip, kind, seed, None)
+}
+
+/// [`regenerate`] in a personal style (see [`generate_with`]).
+pub fn regenerate_with(
+    settings: &Settings,
+    clip: &Clip,
+    kind: PartKind,
+    seed: u64,
+    personal: Option<Personal<'_>>,
+) -> Result<Arrangement, ArrangeError> {
+    let personal = personal.filter(Personal::active);
     let mut s = settings.clone();
     s.seed = seed;
     if kind == PartKind::Chords {
-        let mut a = generate(&s)?;
+        let mut a = generate_with(&s, personal)?;
         // Keep parts that do not follow chords? All parts follow chords, so all are new.
         a.clip.provenance.seed = seed;
         return Ok(a);
@@ -302,7 +331,7 @@ pub fn regenerate(
                 octave: 0,
             })
     });
-    let (part, engine) = make_part(&s, &out, &opts, &mut notices)?;
+    let (part, engine) = make_part(&s, &out, &opts, &mut notices, personal)?;
     out.set_part(part);
     out.provenance.engine = format!(
         "{} {}=seed{}:{}",
@@ -317,6 +346,16 @@ pub fn regenerate(
 /// Re-makes every enabled part of `settings` over `clip`'s chord track (the chords stay), e.g.
 /// after the track was edited; parts not enabled are dropped.
 pub fn follow(settings: &Settings, clip: &Clip) -> Result<Arrangement, ArrangeError> {
+    follow_with(settings, clip, None)
+}
+
+/// [`follow`] in a personal style (see [`generate_with`]).
+pub fn follow_with(
+    settings: &Settings,
+    clip: &Clip,
+    personal: Option<Personal<'_>>,
+) -> Result<Arrangement, ArrangeError> {
+    let personal = personal.filter(Personal::active);
     settings.validate()?;
     let mut notices = Vec::new();
     let mut out = clip.clone();
@@ -328,11 +367,21 @@ pub fn follow(settings: &Settings, clip: &Clip) -> Result<Arrangement, ArrangeEr
         .find(|t| t.starts_with("progression="))
         .unwrap_or("progression=given")
         .to_string();
-    add_parts(settings, &mut out, vec![progression], &mut notices)?;
+    add_parts(
+        settings,
+        &mut out,
+        vec![progression],
+        &mut notices,
+        personal,
+    )?;
     Ok(Arrangement { clip: out, notices })
 }
 
-fn chord_track(s: &Settings, notices: &mut Vec<Notice>) -> (Vec<ChordEvent>, String) {
+fn chord_track(
+    s: &Settings,
+    notices: &mut Vec<Notice>,
+    personal: Option<Personal<'_>>,
+) -> (Vec<ChordEvent>, String) {
     if s.source == Source::Model {
         let req = model::ChordRequest {
             key: s.key,
@@ -344,9 +393,18 @@ fn chord_track(s: &Settings, notices: &mut Vec<Notice>) -> (Vec<ChordEvent>, Str
             top_p: 0.95,
             seed: s.seed,
         };
-        match model::generate_chords(&req) {
+        let personal = personal.filter(|p| p.style.has_chords());
+        let prior = personal.map(|p| p.style.chord_prior(p.amount()));
+        let result = match &prior {
+            Some(pr) => model::generate_chords_with(&req, Some(pr)),
+            None => model::generate_chords(&req),
+        };
+        match result {
             Ok(chords) if valid_track(&chords, s) => {
-                return (chords, format!("model({})", model::backend_name()))
+                return (
+                    chords,
+                    format!("model({}){}", model::backend_name(), suffix(personal)),
+                )
             }
             Ok(_) => notices.push(Notice::ModelOutputUnusable {
                 part: PartKind::Chords,
@@ -394,11 +452,19 @@ fn valid_track(chords: &[ChordEvent], s: &Settings) -> bool {
         && chords.last().map(|c| c.end()) == Some(len)
 }
 
+/// `+personal(NAME@HASH,like=A)` for an engine name, or nothing.
+fn suffix(personal: Option<Personal<'_>>) -> String {
+    personal.map_or(String::new(), |p| {
+        format!("+personal({},like={:.2})", p.label(), p.amount())
+    })
+}
+
 fn make_part(
     s: &Settings,
     clip: &Clip,
     opts: &PartOptions,
     notices: &mut Vec<Notice>,
+    personal: Option<Personal<'_>>,
 ) -> Result<(Part, String), ArrangeError> {
     let seed = Rng::derive(s.seed, opts.kind.name()).next_u64();
     let ctx = PartContext {
@@ -412,7 +478,33 @@ fn make_part(
         octave: opts.octave.clamp(-3, 3),
         seed,
     };
+    let wants_personal = opts.style.eq_ignore_ascii_case(personal::STYLE);
+    let own = |f: fn(&personal::PersonalStyle, &PartContext) -> Option<Vec<Note>>| {
+        personal.and_then(|p| f(p.style, &ctx).map(|n| (n, p.label())))
+    };
+    let fallback = PartContext {
+        style: default_style(opts.kind),
+        ..ctx
+    };
     let (mut notes, engine): (Vec<Note>, String) = match opts.kind {
+        PartKind::Bass | PartKind::Drums if wants_personal => {
+            let made = if opts.kind == PartKind::Bass {
+                own(personal::parts::bass_line)
+            } else {
+                own(personal::parts::drum_part)
+            };
+            match made {
+                Some((n, label)) => (n, format!("personal({}:{label})", opts.kind.name())),
+                None if opts.kind == PartKind::Bass => (
+                    parts::bass::generate(&fallback)?,
+                    format!("rules(bass:{}; no personal bass)", fallback.style),
+                ),
+                None => (
+                    drums::catalog::part(&fallback, s.fill_every, None)?.notes,
+                    format!("rules(drums:{}; no personal groove)", fallback.style),
+                ),
+            }
+        }
         PartKind::Chords => (
             parts::chords::generate(&ctx)?,
             "rules(voice-leading)".into(),
@@ -438,17 +530,21 @@ fn make_part(
             }));
             (p.notes, p.engine)
         }
-        PartKind::Melody => melody(s, &ctx, notices)?,
+        PartKind::Melody => melody(s, &ctx, notices, personal)?,
     };
     let mut rng = Rng::derive(seed, "groove");
     if opts.kind != PartKind::Chords {
         groove::swing(&mut notes, s.meter, s.swing);
     }
     // Model drums already carry the drummer's timing and dynamics.
-    if !(opts.kind == PartKind::Drums && engine.starts_with("model(")) {
+    if !(opts.kind == PartKind::Drums
+        && (engine.starts_with("model(") || engine.starts_with("personal(")))
+    {
         let drum_style = s
             .part(PartKind::Drums)
-            .map_or(default_style(PartKind::Drums), |p| p.style.as_str());
+            .map(|p| p.style.as_str())
+            .filter(|st| !st.eq_ignore_ascii_case(personal::STYLE))
+            .unwrap_or(default_style(PartKind::Drums));
         groove::learned::humanize_part(
             &mut notes, s.meter, opts.kind, drum_style, s.humanize, &mut rng,
         );
@@ -463,6 +559,7 @@ fn melody(
     s: &Settings,
     ctx: &PartContext,
     notices: &mut Vec<Notice>,
+    personal: Option<Personal<'_>>,
 ) -> Result<(Vec<Note>, String), ArrangeError> {
     let (low, high) = melody_range(ctx.octave);
     if s.source == Source::Model {
@@ -478,9 +575,21 @@ fn melody(
             seed: ctx.seed,
             prime: &[],
         };
-        match model::generate_melody(&req) {
+        let prior = personal
+            .filter(|p| p.style.has_melody())
+            .map(|p| p.style.melody_prior(p.amount()));
+        let result = match &prior {
+            Some(pr) => model::generate_melody_with(&req, Some(pr)),
+            None => model::generate_melody(&req),
+        };
+        let tag = if prior.is_some() {
+            suffix(personal)
+        } else {
+            String::new()
+        };
+        match result {
             Ok(notes) if !notes.is_empty() => {
-                return Ok((notes, format!("model({})", model::backend_name())))
+                return Ok((notes, format!("model({}){tag}", model::backend_name())))
             }
             Ok(_) => notices.push(Notice::ModelOutputUnusable {
                 part: PartKind::Melody,

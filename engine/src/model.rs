@@ -11,6 +11,7 @@
 
 mod backend;
 pub mod drums;
+pub mod prior;
 mod runtime;
 pub mod sampling;
 pub mod tokens;
@@ -26,6 +27,8 @@ use crate::clip::{ChordEvent, Note};
 use crate::rng::Rng;
 use crate::theory::{Key, Meter};
 use midly::num::u7;
+use prior::EventPrior;
+use std::borrow::Cow;
 use tokens::{ChordCond, ChordToken, PitchToken, VocabError};
 
 /// Why a model could not be used. The caller falls back to rules and shows the message.
@@ -173,6 +176,16 @@ pub fn allowed_qualities(complexity: f32) -> &'static [&'static str] {
 /// Generates a chord track covering exactly `bars` bars: contiguous, sorted, no chord crossing a
 /// barline.
 pub fn generate_chords(req: &ChordRequest) -> Result<Vec<ChordEvent>, ModelError> {
+    generate_chords_with(req, None)
+}
+
+/// [`generate_chords`] with the model's next-chord and duration distributions blended with
+/// `prior` (chord tokens); a prior with amount 0 gives exactly [`generate_chords`]'s output.
+pub fn generate_chords_with(
+    req: &ChordRequest,
+    prior: Option<&dyn EventPrior>,
+) -> Result<Vec<ChordEvent>, ModelError> {
+    let prior = prior::active(prior);
     let (v, bar16, gt) = grid(req.meter, req.bars)?;
     let kind = ModelKind::Chords;
     let m = runtime::shared(kind)?;
@@ -205,29 +218,33 @@ pub fn generate_chords(req: &ChordRequest) -> Result<Vec<ChordEvent>, ModelError
     let mut t = 0u32;
     let mut out = Vec::new();
     let mut step = 0usize;
+    let mut history = Vec::new();
+    let mut buf = Vec::new();
     while t < total {
         let x = v.chord_features(prev, t, bar16, req.bars, cond);
         let o = m.step(&x, &mut h)?;
-        let c = sampling::sample(
-            &o.logits_a,
-            &chord_mask,
-            req.temperature,
-            req.top_p,
-            &mut rng,
-        )
-        .ok_or(ModelError::NoAllowedToken {
-            model: kind.id(),
-            step,
-        })?;
-        let room = bar16 - t % bar16;
-        let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
-        let row = &o.logits_b[c * m.nb..(c + 1) * m.nb];
-        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
+        let la = blended(&o.logits_a, prior, &mut buf, |p, out| {
+            p.tokens(&history, out)
+        });
+        let c = sampling::sample(&la, &chord_mask, req.temperature, req.top_p, &mut rng).ok_or(
             ModelError::NoAllowedToken {
                 model: kind.id(),
                 step,
             },
         )?;
+        let room = bar16 - t % bar16;
+        let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
+        let row = &o.logits_b[c * m.nb..(c + 1) * m.nb];
+        let row = blended(row, prior, &mut buf, |p, out| {
+            p.durations(t % bar16, bar16, out)
+        });
+        let d = sampling::sample(&row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
+            ModelError::NoAllowedToken {
+                model: kind.id(),
+                step,
+            },
+        )?;
+        history.push(c);
         let chord = v.chord_of(c, req.key).ok_or(ModelError::NoAllowedToken {
             model: kind.id(),
             step,
@@ -249,6 +266,16 @@ pub fn generate_chords(req: &ChordRequest) -> Result<Vec<ChordEvent>, ModelError
 /// Generates a melody over a chord track: non-overlapping notes inside the clip, inside
 /// `low..=high`, on scale or chord tones. Quantized `prime` notes come first and are continued.
 pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
+    generate_melody_with(req, None)
+}
+
+/// [`generate_melody`] with the model's next-pitch and duration distributions blended with
+/// `prior` (melody pitch tokens); a prior with amount 0 gives exactly [`generate_melody`]'s output.
+pub fn generate_melody_with(
+    req: &MelodyRequest,
+    prior: Option<&dyn EventPrior>,
+) -> Result<Vec<Note>, ModelError> {
+    let prior = prior::active(prior);
     let (v, bar16, gt) = grid(req.meter, req.bars)?;
     let kind = ModelKind::Melody;
     let (low, high) = (req.low.as_int() as i32, req.high.as_int() as i32);
@@ -318,6 +345,8 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
         t = e;
     }
     let mut t_feed = 0u32;
+    let mut history = Vec::new();
+    let mut buf = Vec::new();
     let maxd = v.melody_durations.len() as u32;
     for (p, dur) in events {
         let mut left = dur;
@@ -338,6 +367,7 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
                 }
             }
             prev = Some((tok, d as usize - 1));
+            history.push(tok);
             t_feed += d;
             left -= d;
         }
@@ -357,7 +387,10 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
                 _ => false,
             })
             .collect();
-        let p = sampling::sample(&o.logits_a, &pmask, req.temperature, req.top_p, &mut rng).ok_or(
+        let la = blended(&o.logits_a, prior, &mut buf, |pr, out| {
+            pr.tokens(&history, out)
+        });
+        let p = sampling::sample(&la, &pmask, req.temperature, req.top_p, &mut rng).ok_or(
             ModelError::NoAllowedToken {
                 model: kind.id(),
                 step,
@@ -366,7 +399,11 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
         let room = total - t;
         let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
         let row = &o.logits_b[p * m.nb..(p + 1) * m.nb];
-        let d = sampling::sample(row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
+        let row = blended(row, prior, &mut buf, |pr, out| {
+            pr.durations(t % bar16, bar16, out)
+        });
+        history.push(p);
+        let d = sampling::sample(&row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
             ModelError::NoAllowedToken {
                 model: kind.id(),
                 step,
@@ -380,6 +417,91 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
         prev = Some((p, d));
         t += dur;
         step += 1;
+    }
+    Ok(out)
+}
+
+/// `logits` unchanged without a prior, else blended with the prior's distribution (which `fill`
+/// writes into `buf`, resized to the logits' length).
+fn blended<'a>(
+    logits: &'a [f32],
+    prior: Option<&dyn EventPrior>,
+    buf: &mut Vec<f64>,
+    fill: impl FnOnce(&dyn EventPrior, &mut [f64]),
+) -> Cow<'a, [f32]> {
+    match prior {
+        None => Cow::Borrowed(logits),
+        Some(p) => {
+            buf.clear();
+            buf.resize(logits.len(), 0.0);
+            fill(p, buf);
+            Cow::Owned(prior::blend(logits, buf, p.amount()))
+        }
+    }
+}
+
+/// One chord event to score: vocabulary chord token (NC allowed) and duration index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScoredChord {
+    pub token: usize,
+    pub duration: usize,
+}
+
+/// Negative log-likelihood (nats) of each event of a chord track under the chord model (blended
+/// with `prior` when given), teacher-forced from the start of the clip with `req`'s conditioning.
+/// Distributions are unmasked; `req.complexity`, temperature, top-p and seed are not used.
+pub fn score_chords(
+    req: &ChordRequest,
+    events: &[ScoredChord],
+    prior: Option<&dyn EventPrior>,
+) -> Result<Vec<f64>, ModelError> {
+    let prior = prior::active(prior);
+    let (v, bar16, _) = grid(req.meter, req.bars)?;
+    let m = runtime::shared(ModelKind::Chords)?;
+    let mut m = lock(m);
+    let cond = ChordCond {
+        mode: v.mode_index(req.key),
+        meter: v.meter_index(req.meter),
+        style: v.style_index(&req.style),
+        len: v.len_bucket(req.bars),
+    };
+    let mut h = vec![0.0f32; m.state_len()];
+    let (mut prev, mut t) = (None, 0u32);
+    let mut history = Vec::new();
+    let mut buf = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
+    for (step, e) in events.iter().enumerate() {
+        if e.token >= m.na || e.duration >= m.nb {
+            return Err(ModelError::Unsupported {
+                reason: format!("event {step} is outside the vocabulary"),
+            });
+        }
+        let x = v.chord_features(prev, t, bar16, req.bars, cond);
+        let o = m.step(&x, &mut h)?;
+        let pa = match prior {
+            None => prior::softmax(&o.logits_a),
+            Some(p) => {
+                buf.clear();
+                buf.resize(o.logits_a.len(), 0.0);
+                p.tokens(&history, &mut buf);
+                prior::mix(&o.logits_a, &buf, p.amount())
+            }
+        };
+        let row = &o.logits_b[e.token * m.nb..(e.token + 1) * m.nb];
+        let pb = match prior {
+            None => prior::softmax(row),
+            Some(p) => {
+                buf.clear();
+                buf.resize(row.len(), 0.0);
+                p.durations(t % bar16, bar16, &mut buf);
+                prior::mix(row, &buf, p.amount())
+            }
+        };
+        let lp = pa[e.token].max(1e-12).ln() + pb[e.duration].max(1e-12).ln();
+        out.push(-lp);
+        history.push(e.token);
+        prev = Some((e.token, e.duration));
+        t += e.duration as u32 + 1;
     }
     Ok(out)
 }

@@ -17,6 +17,7 @@ pub mod action;
 pub mod export;
 pub mod form_editor;
 pub mod panel;
+pub mod personal;
 pub mod piano_roll;
 pub mod prompt_box;
 pub mod sections;
@@ -87,6 +88,8 @@ pub struct App {
     /// The song section selected in the lanes.
     selected_section: Option<usize>,
     prompt: prompt_box::PromptBox,
+    /// The personal-style row's fields.
+    personal: personal::Fields,
     rng: u64,
 }
 
@@ -124,6 +127,7 @@ pub fn create(
         prompt: prompt_box::PromptBox::default(),
         form_draft: form_editor::Draft::default(),
         selected_section: None,
+        personal: personal::Fields::default(),
         rng,
     };
     let hint =
@@ -187,7 +191,10 @@ impl NiceEguiApp for App {
                         self.pending.push(a);
                     }
                 });
-                egui::Panel::bottom("export").show(ui, |ui| self.export_bar(ui));
+                egui::Panel::bottom("export").show(ui, |ui| {
+                    personal::show(ui, &mut self.personal, &self.shared.learn, &self.send);
+                    self.export_bar(ui)
+                });
                 egui::Panel::left("params")
                     .resizable(true)
                     .default_size(330.0)

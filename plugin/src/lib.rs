@@ -22,6 +22,7 @@ pub mod editor;
 pub mod fingerprint;
 pub mod handoff;
 pub mod host;
+pub mod learn;
 pub mod params;
 pub mod persist;
 pub mod prompt;

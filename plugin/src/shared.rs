@@ -48,6 +48,8 @@ pub enum Sync {
 #[derive(Debug)]
 pub struct Shared {
     pub status: Mutex<Status>,
+    /// Personal styles: learning progress and the chosen style (worker and editor only).
+    pub learn: crate::learn::LearnState,
     /// Id of the clip the audio thread plays now (0 = none); matches [`Shared::clip_id`].
     pub playing_clip_id: AtomicU64,
     /// Id of the session's current clip, as last published by the worker (0 = none yet).
@@ -74,6 +76,7 @@ impl Default for Shared {
     fn default() -> Self {
         Shared {
             status: Mutex::new(Status::default()),
+            learn: crate::learn::LearnState::default(),
             playing_clip_id: AtomicU64::new(0),
             clip_id: AtomicU64::new(0),
             playhead: AtomicU64::new(f64::NAN.to_bits()),

@@ -32,6 +32,12 @@ pub enum Task {
     SetExportDir(Option<String>),
     /// Forget the warnings of the last state load.
     DismissWarnings,
+    /// Learn personal style `name` from every MIDI file below `dir` (progress and cancel in
+    /// `Shared::learn`), then use it.
+    LearnStyle { dir: String, name: String },
+    /// Use personal style `name` (None = none) at "like my music" `like_pct` percent (0..=100)
+    /// and generate again.
+    SetPersonal { name: Option<String>, like_pct: u8 },
     /// Main thread only: hand queued parameter changes to the host (`crate::host`). Run by the
     /// task executor itself, never by the worker.
     ApplyHostParams,

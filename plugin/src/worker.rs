@@ -15,10 +15,11 @@ use crate::params::{
 };
 use crate::shared::{Shared, StatusKind};
 use crate::task::{label, Made, Task};
-use bandmate_engine::arrange::{self, Arrangement, Notice, Settings};
+use bandmate_engine::arrange::{self, locks, Arrangement, Notice, Settings};
 use bandmate_engine::clip::{Clip, PartKind};
 use bandmate_engine::form::{self, Form};
 use bandmate_engine::input::{self, Pairer};
+use bandmate_engine::personal::{self, store, Personal, PersonalStyle};
 use bandmate_engine::playback::PlaybackClip;
 use bandmate_engine::session::Snapshot;
 use bandmate_engine::theory::Key;
@@ -52,6 +53,8 @@ pub struct Worker {
     /// The fingerprint a generation failed (or panicked) for: not retried until it changes.
     gave_up: Mutex<Option<u64>>,
     next_id: AtomicU64,
+    /// The personal style in use, loaded once, and its "like my music" amount.
+    personal: Mutex<Option<(Arc<PersonalStyle>, f32)>>,
     /// Test hook: the next task (or `initial_clip`) panics, to prove the panic is contained.
     #[cfg(test)]
     inject_panic: std::sync::atomic::AtomicBool,
@@ -75,6 +78,7 @@ pub fn make(
         just_followed: Mutex::new(None),
         gave_up: Mutex::new(None),
         next_id: AtomicU64::new(1),
+        personal: Mutex::new(None),
         #[cfg(test)]
         inject_panic: std::sync::atomic::AtomicBool::new(false),
     };
@@ -109,6 +113,10 @@ impl Worker {
             Task::LockSection { index, locked } => self.lock_section(index, locked),
             Task::SetExportDir(dir) => self.params.session.write().session.export_dir = dir,
             Task::DismissWarnings => self.params.session.clear_warnings(),
+            Task::LearnStyle { dir, name } => self.learn_style(&dir, &name),
+            Task::SetPersonal { name, like_pct } => {
+                self.set_personal(name, f32::from(like_pct.min(100)) / 100.0)
+            }
             // Main-thread work; the task executor runs it (see `lib.rs`).
             Task::ApplyHostParams => {}
         }
@@ -269,7 +277,19 @@ impl Worker {
         let locked = self.params.locked_parts();
         self.set_status(StatusKind::Generating, String::new());
         let previous = self.params.session.read().session.clip.clone();
-        match form::generate_clip(&settings, previous.as_ref(), &locked) {
+        let chosen = self.personal.lock().clone();
+        let personal = chosen.as_ref().map(|(style, like)| Personal {
+            style: style.as_ref(),
+            like: *like,
+        });
+        // A song is made section by section from its plan (personal styles do not apply yet).
+        let made_clip = if settings.song.is_some() {
+            form::generate_clip(&settings, previous.as_ref(), &locked)
+        } else {
+            locks::generate_with_locks_personal(&settings, previous.as_ref(), &locked, personal)
+                .map_err(form::FormError::from)
+        };
+        match made_clip {
             Ok(Arrangement { clip, notices }) => {
                 let made = made.unwrap_or_else(|| Made::Generate {
                     followed: self.just_followed.lock().take(),
@@ -291,6 +311,74 @@ impl Worker {
                 self.set_status(StatusKind::Error, format!("could not generate: {e}"));
                 None
             }
+        }
+    }
+
+    /// Learns a personal style on this (the worker's) thread, saves it and starts using it.
+    fn learn_style(&self, dir: &str, name: &str) {
+        let st = &self.shared.learn;
+        st.cancel.store(false, Ordering::Relaxed);
+        st.done.store(0, Ordering::Relaxed);
+        st.total.store(0, Ordering::Relaxed);
+        st.running.store(true, Ordering::Relaxed);
+        let like = st.chosen.lock().as_ref().map_or(0.8, |c| c.1);
+        let outcome = (|| -> Result<String, personal::PersonalError> {
+            let styles = store::styles_dir().ok_or(personal::PersonalError::NoDataDir)?;
+            let learned = personal::learn(
+                std::path::Path::new(dir.trim()),
+                name.trim(),
+                &st.cancel,
+                |done, total, _| {
+                    st.done.store(done as u32, Ordering::Relaxed);
+                    st.total.store(total as u32, Ordering::Relaxed);
+                },
+            )?;
+            store::save(&styles, &learned.profile)?;
+            Ok(format!(
+                "learned {:?} from {} files ({} skipped{})",
+                name.trim(),
+                learned.used,
+                learned.skipped.len(),
+                learned.skipped.first().map_or(String::new(), |s| format!(
+                    ", e.g. {}: {}",
+                    s.path.display(),
+                    s.reason
+                ))
+            ))
+        })();
+        st.running.store(false, Ordering::Relaxed);
+        match outcome {
+            Ok(msg) => {
+                *st.message.lock() = msg;
+                self.set_personal(Some(name.trim().to_string()), like);
+            }
+            Err(e) => *st.message.lock() = e.to_string(),
+        }
+    }
+
+    /// Loads (or drops) the personal style and makes a new clip with it.
+    fn set_personal(&self, name: Option<String>, like: f32) {
+        let like = if like.is_finite() {
+            like.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let loaded = match &name {
+            None => Ok(None),
+            Some(n) => store::styles_dir()
+                .ok_or(personal::PersonalError::NoDataDir)
+                .and_then(|d| store::load(&d, n))
+                .map(|s| Some(Arc::new(s))),
+        };
+        match loaded {
+            Ok(style) => {
+                *self.personal.lock() = style.map(|s| (s, like));
+                *self.shared.learn.chosen.lock() = name.map(|n| (n, like));
+                if let Some(loaded) = self.generate() {
+                    self.send(loaded);
+                }
+            }
+            Err(e) => *self.shared.learn.message.lock() = e.to_string(),
         }
     }
 

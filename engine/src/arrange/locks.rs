@@ -2,6 +2,7 @@
 
 use crate::arrange::{self, ArrangeError, Arrangement, Notice, Settings};
 use crate::clip::{Clip, PartKind};
+use crate::personal::Personal;
 
 /// Generates the clip for `settings`, keeping the locked parts of `previous`.
 ///
@@ -18,11 +19,22 @@ pub fn generate_with_locks(
     previous: Option<&Clip>,
     locked: &[PartKind],
 ) -> Result<Arrangement, ArrangeError> {
+    generate_with_locks_personal(settings, previous, locked, None)
+}
+
+/// [`generate_with_locks`] in a personal style (see [`arrange::generate_with`]).
+pub fn generate_with_locks_personal(
+    settings: &Settings,
+    previous: Option<&Clip>,
+    locked: &[PartKind],
+    personal: Option<Personal<'_>>,
+) -> Result<Arrangement, ArrangeError> {
+    let personal = personal.filter(Personal::active);
     let Some(prev) = previous.filter(|_| !locked.is_empty()) else {
-        return arrange::generate(settings);
+        return arrange::generate_with(settings, personal);
     };
     if prev.bars != settings.bars || prev.meter != settings.meter {
-        let mut a = arrange::generate(settings)?;
+        let mut a = arrange::generate_with(settings, personal)?;
         a.notices.push(Notice::LocksRemade);
         return Ok(a);
     }
@@ -39,15 +51,20 @@ pub fn generate_with_locks(
             .iter()
             .filter(|o| o.enabled && !is_locked(o.kind))
         {
-            let step = arrange::regenerate(settings, &clip, opts.kind, settings.seed)?;
+            let step =
+                arrange::regenerate_with(settings, &clip, opts.kind, settings.seed, personal)?;
             notices.extend(step.notices);
             clip = step.clip;
         }
         clip.provenance.seed = settings.seed;
         clip.provenance.parameters = settings.describe();
+        if let Some(p) = personal {
+            let extra = format!(" personal={} like={:.2}", p.label(), p.amount());
+            clip.provenance.parameters.push_str(&extra);
+        }
         Arrangement { clip, notices }
     } else {
-        let mut a = arrange::generate(settings)?;
+        let mut a = arrange::generate_with(settings, personal)?;
         for part in prev.parts.iter().filter(|p| is_locked(p.kind)) {
             a.clip.set_part(part.clone());
         }

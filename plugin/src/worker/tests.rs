@@ -444,3 +444,65 @@ fn song_form_sections_regenerate_lock_and_undo_with_no_editor() {
     assert_eq!(r.clip(), reseeded);
     assert!(r.params.session.read().session.settings.song.is_some());
 }
+
+#[test]
+fn learns_a_folder_on_the_worker_and_generates_with_the_style() {
+    let r = rig(true);
+    r.worker.run(Task::Generate);
+    let root = std::env::temp_dir().join(format!("bandmate-worker-learn-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let songs = root.join("songs");
+    std::fs::create_dir_all(&songs).expect("dir");
+    for seed in 1..=3u64 {
+        let mut s = Settings {
+            source: bandmate_engine::arrange::Source::Rules,
+            seed,
+            ..Settings::default()
+        };
+        s.enable_only(&PartKind::ALL);
+        let clip = arrange::generate(&s).expect("arrangement").clip;
+        let bytes = bandmate_engine::smf::write(&clip).expect("write");
+        std::fs::write(songs.join(format!("{seed}.mid")), bytes).expect("write");
+    }
+    std::fs::write(songs.join("bad.mid"), b"nope").expect("write");
+    // No other test in this process reads XDG_DATA_HOME.
+    std::env::set_var("XDG_DATA_HOME", root.join("data"));
+    r.worker.run(Task::LearnStyle {
+        dir: songs.display().to_string(),
+        name: "mine".into(),
+    });
+    let msg = r.shared.learn.message.lock().clone();
+    assert!(
+        msg.contains("learned \"mine\" from 3 files (1 skipped"),
+        "{msg}"
+    );
+    assert!(root
+        .join("data/bandmate/styles/mine/profile.json")
+        .is_file());
+    assert_eq!(r.shared.learn.progress(), None, "not running any more");
+    assert_eq!(
+        r.shared.learn.chosen.lock().clone(),
+        Some(("mine".to_string(), 0.8))
+    );
+    let clip = r.clip();
+    assert!(
+        clip.provenance.parameters.contains("personal=mine@"),
+        "{}",
+        clip.provenance.parameters
+    );
+    r.worker.run(Task::SetPersonal {
+        name: None,
+        like_pct: 80,
+    });
+    assert!(!r.clip().provenance.parameters.contains("personal="));
+    r.worker.run(Task::SetPersonal {
+        name: Some("missing".into()),
+        like_pct: 50,
+    });
+    assert!(r
+        .shared
+        .learn
+        .message
+        .lock()
+        .contains("no personal style \"missing\""));
+}

@@ -9,6 +9,7 @@
 mod drums;
 mod markov;
 mod metrics;
+mod personal;
 mod piece;
 mod plugin;
 mod prompt;
@@ -36,9 +37,10 @@ fn run(args: &[String]) -> Result<()> {
         Some("form") => song_form::run(&args[1..]),
         Some("drums") => drums::run(&args[1..]),
         Some("prompt") => prompt::run(&args[1..]),
+        Some("personal") => personal::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
-            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]");
+            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]");
             Ok(())
         }
         _ => quality(args),
