@@ -15,6 +15,7 @@ use bandmate_engine::session::{Session, VERSION};
 use bandmate_engine::theory::Key;
 use nice_plug::params::persist::PersistentField;
 use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -29,6 +30,17 @@ pub struct State {
     pub fingerprint: Option<u64>,
     /// The detected key being followed (key source "detected"); see `params::effective_key`.
     pub followed_key: Option<Key>,
+    /// The personal style new clips use (by name, loaded from the user's styles folder) and
+    /// its "like my music" amount.
+    pub personal: Option<PersonalChoice>,
+}
+
+/// A personal style chosen in the panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonalChoice {
+    pub name: String,
+    /// 0..=1.
+    pub like: f32,
 }
 
 impl State {
@@ -40,6 +52,12 @@ impl State {
                 "followed_key".into(),
                 serde_json::to_value(self.followed_key).unwrap_or(Value::Null),
             );
+            if let Some(p) = &self.personal {
+                obj.insert(
+                    "personal".into(),
+                    serde_json::to_value(p).unwrap_or(Value::Null),
+                );
+            }
         }
         v
     }
@@ -57,6 +75,7 @@ impl State {
                 session,
                 fingerprint: None,
                 followed_key: None,
+                personal: None,
             };
             return (state, warnings);
         }
@@ -68,10 +87,18 @@ impl State {
                 .map_err(|e| warnings.push(format!("could not read the followed key ({e})")))
                 .ok(),
         };
+        let personal = match v.get("personal") {
+            None | Some(Value::Null) => None,
+            Some(p) => serde_json::from_value::<PersonalChoice>(p.clone())
+                .map_err(|e| warnings.push(format!("could not read the personal style ({e})")))
+                .ok()
+                .filter(|p| p.like.is_finite()),
+        };
         let state = State {
             session,
             fingerprint,
             followed_key,
+            personal,
         };
         (state, warnings)
     }

@@ -13,6 +13,7 @@ use crate::params::{
     changes_for, effective_key, effective_meter, settings_from_params, BandmateParams,
     KeySourceChoice, ParamChange,
 };
+use crate::persist::PersonalChoice;
 use crate::shared::{Shared, StatusKind};
 use crate::task::{label, Made, Task};
 use bandmate_engine::arrange::{self, locks, Arrangement, Notice, Settings};
@@ -202,6 +203,9 @@ impl Worker {
     fn initial_clip_unguarded(&self, have_clip: bool) -> Option<Box<Loaded>> {
         self.test_hook();
         let restored = self.params.session.take_restored();
+        if restored {
+            self.restore_personal();
+        }
         if have_clip && !restored {
             return None;
         }
@@ -231,6 +235,7 @@ impl Worker {
     fn generate_until_current(&self) {
         for _ in 0..8 {
             if self.params.session.take_restored() {
+                self.restore_personal();
                 let clip = self.params.session.read().session.clip.clone();
                 if let Some(clip) = clip {
                     let loaded = self.publish(&clip, &[], String::new());
@@ -356,6 +361,35 @@ impl Worker {
         }
     }
 
+    /// After a state load: uses the personal style the project names (without generating); a
+    /// style missing on this machine is reported and the base models are used.
+    fn restore_personal(&self) {
+        let want = self.params.session.read().personal.clone();
+        let loaded = want.as_ref().map(|p| {
+            store::styles_dir()
+                .ok_or(personal::PersonalError::NoDataDir)
+                .and_then(|d| store::load(&d, &p.name))
+        });
+        match (want, loaded) {
+            (Some(p), Some(Ok(style))) => {
+                *self.personal.lock() = Some((Arc::new(style), p.like));
+                *self.shared.learn.chosen.lock() = Some((p.name, p.like));
+            }
+            (Some(p), Some(Err(e))) => {
+                *self.personal.lock() = None;
+                *self.shared.learn.chosen.lock() = None;
+                *self.shared.learn.message.lock() = format!(
+                    "this project uses the personal style {:?}, which could not be loaded ({e}); using the base models",
+                    p.name
+                );
+            }
+            _ => {
+                *self.personal.lock() = None;
+                *self.shared.learn.chosen.lock() = None;
+            }
+        }
+    }
+
     /// Loads (or drops) the personal style and makes a new clip with it.
     fn set_personal(&self, name: Option<String>, like: f32) {
         let like = if like.is_finite() {
@@ -373,6 +407,8 @@ impl Worker {
         match loaded {
             Ok(style) => {
                 *self.personal.lock() = style.map(|s| (s, like));
+                self.params.session.write().personal =
+                    name.clone().map(|name| PersonalChoice { name, like });
                 *self.shared.learn.chosen.lock() = name.map(|n| (n, like));
                 if let Some(loaded) = self.generate() {
                     self.send(loaded);

@@ -490,11 +490,41 @@ fn learns_a_folder_on_the_worker_and_generates_with_the_style() {
         "{}",
         clip.provenance.parameters
     );
+    // The choice is saved with the project: a reopened project generates with it again.
+    {
+        use nice_plug::params::Params;
+        let fields = r.params.serialize_fields();
+        let reopened = rig(true);
+        reopened.params.deserialize_fields(&fields);
+        assert_eq!(
+            reopened.params.session.read().personal,
+            Some(crate::persist::PersonalChoice {
+                name: "mine".into(),
+                like: 0.8
+            })
+        );
+        reopened.worker.run(Task::Generate);
+        assert_eq!(
+            reopened.shared.learn.chosen.lock().clone(),
+            Some(("mine".to_string(), 0.8))
+        );
+        set(&reopened.params.seed, 99);
+        reopened.worker.run(Task::Generate);
+        assert!(
+            reopened
+                .clip()
+                .provenance
+                .parameters
+                .contains("personal=mine@"),
+            "the reopened project's next clip uses the style"
+        );
+    }
     r.worker.run(Task::SetPersonal {
         name: None,
         like_pct: 80,
     });
     assert!(!r.clip().provenance.parameters.contains("personal="));
+    assert_eq!(r.params.session.read().personal, None);
     r.worker.run(Task::SetPersonal {
         name: Some("missing".into()),
         like_pct: 50,
