@@ -67,8 +67,9 @@ fn generate_song(
     s: &arrange::Settings,
     form: &form::Form,
     prompt: Option<&str>,
+    personal: Option<bandmate_engine::personal::Personal<'_>>,
 ) -> Result<()> {
-    let mut song = form::generate(s, form)?;
+    let mut song = form::generate_with_personal(s, form, &[], personal)?;
     if let Some(p) = prompt {
         song.clip.provenance.parameters.push(' ');
         song.clip.provenance.parameters.push_str(p);
@@ -148,20 +149,15 @@ fn generate(a: &GenerateArgs, m: Option<&clap::ArgMatches>) -> Result<()> {
         .as_deref()
         .map(bandmate_cli::personal::load)
         .transpose()?;
-    if let Some(f) = &form {
-        if style.is_some() {
-            anyhow::bail!(
-                "--personal is not available with --form yet; generate sections one by one"
-            );
-        }
-        return generate_song(a, &s, f, prompt.as_deref());
-    }
     let personal = style
         .as_ref()
         .map(|style| bandmate_engine::personal::Personal {
             style,
             like: a.like,
         });
+    if let Some(f) = &form {
+        return generate_song(a, &s, f, prompt.as_deref(), personal);
+    }
     let mut arrangement = arrange::generate_with(&s, personal)?;
     if let Some(p) = &prompt {
         arrangement.clip.provenance.parameters.push(' ');

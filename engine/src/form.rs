@@ -11,6 +11,7 @@ pub use presets::{find as preset, Preset, PRESETS};
 
 use crate::arrange::{self, ArrangeError, Notice, Settings};
 use crate::clip::{Clip, PartKind, Provenance};
+use crate::personal::Personal;
 use crate::rng::Rng;
 use crate::song::{Section, SongPlan};
 use crate::theory::{Key, Mode};
@@ -314,8 +315,18 @@ pub fn generate(base: &Settings, form: &Form) -> Result<Song, FormError> {
 
 /// Generates the song `plan` describes (its form and section seeds) from `base`.
 pub fn generate_plan(base: &Settings, plan: &SongPlan) -> Result<Song, FormError> {
+    generate_plan_with(base, plan, None)
+}
+
+/// [`generate_plan`] in a personal style (see `arrange::generate_with`); with none, or "like"
+/// 0, the song is byte for byte [`generate_plan`]'s.
+pub fn generate_plan_with(
+    base: &Settings,
+    plan: &SongPlan,
+    personal: Option<Personal<'_>>,
+) -> Result<Song, FormError> {
     let form = Form::parse(&plan.form)?;
-    generate_with(base, &form, &plan.overrides())
+    generate_with_personal(base, &form, &plan.overrides(), personal)
 }
 
 /// The clip `settings` ask for, keeping the `locked` parts of `previous`: the song of its plan
@@ -325,17 +336,18 @@ pub fn generate_clip(
     settings: &Settings,
     previous: Option<&Clip>,
     locked: &[PartKind],
+    personal: Option<Personal<'_>>,
 ) -> Result<arrange::Arrangement, FormError> {
     let Some(plan) = &settings.song else {
-        return Ok(arrange::locks::generate_with_locks(
-            settings, previous, locked,
+        return Ok(arrange::locks::generate_with_locks_personal(
+            settings, previous, locked, personal,
         )?);
     };
     let Song {
         mut clip,
         mut notices,
         ..
-    } = generate_plan(settings, plan)?;
+    } = generate_plan_with(settings, plan, personal)?;
     if locked.contains(&PartKind::Chords) {
         notices.push(Notice::SongChordLock);
     }
@@ -375,6 +387,18 @@ pub fn generate_with(
     form: &Form,
     overrides: &[(String, u32, u64)],
 ) -> Result<Song, FormError> {
+    generate_with_personal(base, form, overrides, None)
+}
+
+/// [`generate_with`] in an optional personal style (see `arrange::generate_with`); with none,
+/// or "like" 0, the song is byte for byte [`generate_with`]'s.
+pub fn generate_with_personal(
+    base: &Settings,
+    form: &Form,
+    overrides: &[(String, u32, u64)],
+    personal: Option<Personal<'_>>,
+) -> Result<Song, FormError> {
+    let personal = personal.filter(Personal::active);
     if form.sections.is_empty() {
         return Err(FormError::Empty(String::new()));
     }
@@ -431,7 +455,7 @@ pub fn generate_with(
                 for p in &mut chords_only.parts {
                     p.enabled = false;
                 }
-                let mut a = arrange::generate(&chords_only)?;
+                let mut a = arrange::generate_with(&chords_only, personal)?;
                 notices.extend(a.notices.iter().cloned());
                 if let Some((_, numerals)) = fixed {
                     a.clip.chords = fixed_progression(&s, &spec.name, numerals)?;
@@ -464,7 +488,7 @@ pub fn generate_with(
                         p.enabled = false;
                     }
                 }
-                let a = arrange::follow(&follow_settings, &clip)?;
+                let a = arrange::follow_with(&follow_settings, &clip, personal)?;
                 notices.extend(a.notices.iter().cloned());
                 followed.push((fkey, a.clip.clone()));
                 a.clip
@@ -472,7 +496,14 @@ pub fn generate_with(
         };
         if let Some(melody) = repeat_melody {
             // A repeat whose first occurrence has a melody: it comes back with a varied end.
-            vary_melody(&s, &mut clip, melody, occurrence as u64, &mut notices)?;
+            vary_melody(
+                &s,
+                &mut clip,
+                melody,
+                occurrence as u64,
+                personal,
+                &mut notices,
+            )?;
         }
         if let Some(d) = made.iter_mut().find(|d| d.id == id) {
             if d.melody.is_none() {
@@ -511,11 +542,15 @@ pub fn generate_with(
             provenance: x.provenance.clone(),
         })
         .collect();
+    let mut parameters = base.describe();
+    if let Some(p) = personal {
+        parameters.push_str(&format!(" personal={} like={:.2}", p.label(), p.amount()));
+    }
     song.provenance = Provenance {
         program: arrange::program(),
         engine: format!("form({form})"),
         seed: base.seed,
-        parameters: base.describe(),
+        parameters,
     };
     let mut unique: Vec<Notice> = Vec::new();
     for n in notices {

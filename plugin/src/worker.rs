@@ -16,7 +16,7 @@ use crate::params::{
 use crate::persist::PersonalChoice;
 use crate::shared::{Shared, StatusKind};
 use crate::task::{label, Made, Task};
-use bandmate_engine::arrange::{self, locks, Arrangement, Notice, Settings};
+use bandmate_engine::arrange::{self, Arrangement, Notice, Settings};
 use bandmate_engine::clip::{Clip, PartKind};
 use bandmate_engine::form::{self, Form};
 use bandmate_engine::input::{self, Pairer};
@@ -287,14 +287,7 @@ impl Worker {
             style: style.as_ref(),
             like: *like,
         });
-        // A song is made section by section from its plan (personal styles do not apply yet).
-        let made_clip = if settings.song.is_some() {
-            form::generate_clip(&settings, previous.as_ref(), &locked)
-        } else {
-            locks::generate_with_locks_personal(&settings, previous.as_ref(), &locked, personal)
-                .map_err(form::FormError::from)
-        };
-        match made_clip {
+        match form::generate_clip(&settings, previous.as_ref(), &locked, personal) {
             Ok(Arrangement { clip, notices }) => {
                 let made = made.unwrap_or_else(|| Made::Generate {
                     followed: self.just_followed.lock().take(),

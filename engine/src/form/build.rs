@@ -5,6 +5,7 @@ use super::FormError;
 use crate::arrange::{self, Notice, Settings};
 use crate::chord::RomanChord;
 use crate::clip::{ChordEvent, Clip, Note, PartKind};
+use crate::personal::Personal;
 use crate::rng::Rng;
 
 /// The melody of a repeat: the first occurrence's melody up to the last quarter of the section
@@ -15,6 +16,7 @@ pub(super) fn vary_melody(
     clip: &mut Clip,
     original: &crate::clip::Part,
     occurrence: u64,
+    personal: Option<Personal<'_>>,
     notices: &mut Vec<Notice>,
 ) -> Result<(), FormError> {
     let bar = clip.bar_ticks();
@@ -39,7 +41,7 @@ pub(super) fn vary_melody(
     let mut ts = s.clone();
     ts.bars = tail_bars;
     let seed = Rng::derive(s.seed, &format!("repeat:{occurrence}")).next_u64();
-    let phrase = arrange::regenerate(&ts, &tail, PartKind::Melody, seed)?;
+    let phrase = arrange::regenerate_with(&ts, &tail, PartKind::Melody, seed, personal)?;
     notices.extend(phrase.notices.iter().cloned());
     let mut part = original.clone();
     part.notes = original

@@ -444,3 +444,43 @@ fn styles_dir_follows_xdg() {
         assert!(store::check_name(bad).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn a_song_in_a_personal_style_is_the_base_song_at_like_zero_and_uses_its_patterns() {
+    let l = learn_fixture("song");
+    let style = PersonalStyle::new(l.profile).expect("style");
+    let mut s = settings_all(Source::Rules);
+    let plan = crate::song::SongPlan::new("verse:4 chorus:4 verse:4");
+    let base = crate::form::generate_plan(&s, &plan).expect("base").clip;
+    let zero = Personal {
+        style: &style,
+        like: 0.0,
+    };
+    let same = crate::form::generate_plan_with(&s, &plan, Some(zero))
+        .expect("like 0")
+        .clip;
+    assert_eq!(smf::write(&same).expect("w"), smf::write(&base).expect("w"));
+    if let Some(p) = s.part_mut(PartKind::Drums) {
+        p.style = STYLE.into();
+    }
+    let p = Personal {
+        style: &style,
+        like: 0.8,
+    };
+    let a = crate::form::generate_plan_with(&s, &plan, Some(p))
+        .expect("personal song")
+        .clip;
+    let b = crate::form::generate_plan_with(&s, &plan, Some(p))
+        .expect("personal song")
+        .clip;
+    assert_eq!(smf::write(&a).expect("w"), smf::write(&b).expect("w"));
+    assert_eq!(a.sections.len(), 3);
+    assert!(a.provenance.parameters.contains("personal=mine@"));
+    assert!(
+        a.sections[0]
+            .provenance
+            .contains("drums=personal(drums:mine@"),
+        "{}",
+        a.sections[0].provenance
+    );
+}
