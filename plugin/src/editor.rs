@@ -8,10 +8,12 @@
 //! - [`panel`]: the parameter groups;
 //! - [`piano_roll`]: the clip view with chords, bars and playhead;
 //! - [`export`]: .mid files into the export folder;
+//! - [`drag`]: those files dragged into other applications (X11 drag and drop) or copied;
 //! - [`action`]: what the views return;
 //! - [`theme`]: colours, names, message strips.
 
 pub mod action;
+pub mod drag;
 pub mod export;
 pub mod panel;
 pub mod piano_roll;
@@ -32,6 +34,7 @@ use nice_plug_egui::{
     create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
 };
 use std::sync::atomic::Ordering;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -77,6 +80,12 @@ pub struct App {
     export_result: Option<Result<String, String>>,
     /// Why the last action could not run.
     action_error: Option<String>,
+    /// Drag and copy into other applications.
+    desktop: Arc<drag::Desktop>,
+    /// Why drag and copy cannot work here (no X display), checked when the window opens.
+    desktop_unavailable: Option<String>,
+    /// Whether the last export was for a drag or a copy (then its outcome is shown).
+    handed_off: bool,
     rng: u64,
 }
 
@@ -86,6 +95,7 @@ pub fn create(
     shared: Arc<Shared>,
     host: Arc<GuiHost>,
     state: Arc<EguiEditorState>,
+    desktop: Arc<drag::Desktop>,
     send: TaskSender,
 ) -> Option<BandmateEditor> {
     let export_dir = params
@@ -111,6 +121,9 @@ pub fn create(
         export_dir,
         export_result: None,
         action_error: None,
+        desktop_unavailable: desktop.available().err().map(|e| e.to_string()),
+        desktop,
+        handed_off: false,
         rng,
     };
     let hint =
@@ -182,8 +195,11 @@ impl NiceEguiApp for App {
                 egui::CentralPanel::default().show(ui, |ui| {
                     self.banners(ui);
                     let clip = self.clip.clone();
-                    piano_roll::legend(ui, clip.as_deref(), &self.transport_text());
-                    piano_roll::show(ui, clip.as_deref(), self.shared.playhead());
+                    let can = self.desktop_unavailable.is_none();
+                    let transport = self.transport_text();
+                    let legend = piano_roll::legend(ui, clip.as_deref(), &transport, can);
+                    let roll = piano_roll::show(ui, clip.as_deref(), self.shared.playhead(), can);
+                    self.pending.extend(legend.into_iter().chain(roll));
                 });
             });
         for action in std::mem::take(&mut self.pending) {
@@ -191,8 +207,12 @@ impl NiceEguiApp for App {
         }
         let busy = self.busy();
         let playing = self.shared.playing.load(Ordering::Relaxed);
+        let dragging = matches!(self.desktop.last(), Some(drag::Outcome::Dragging(_)));
+        if dragging {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+        }
         ui.ctx()
-            .request_repaint_after(Duration::from_millis(if busy || playing {
+            .request_repaint_after(Duration::from_millis(if busy || playing || dragging {
                 33
             } else {
                 250
@@ -249,18 +269,26 @@ impl App {
             Action::Undo => (self.send)(Task::Undo),
             Action::Redo => (self.send)(Task::Redo),
             Action::Export(part) => {
-                let result = match &self.clip {
-                    None => Err(export::ExportError::NoClip),
-                    Some(clip) => {
-                        let dir = export::resolve_dir(Some(&self.export_dir));
-                        export::export(clip, part, &dir)
+                self.handed_off = false;
+                self.export_result = Some(self.export_file(part).map(|p| p.display().to_string()));
+            }
+            Action::Drag(part) | Action::Copy(part) => {
+                let written = self.export_file(part);
+                self.export_result = Some(written.clone().map(|p| p.display().to_string()));
+                self.handed_off = written.is_ok();
+                let handed = written.and_then(|path| {
+                    let file = drag::Payload::read(&path)
+                        .map_err(|e| format!("could not read {} back: {e}", path.display()))?;
+                    match action {
+                        Action::Drag(_) => self.desktop.start_drag(file),
+                        _ => self.desktop.copy(file),
                     }
-                };
-                self.export_result = Some(
-                    result
-                        .map(|p| p.display().to_string())
-                        .map_err(|e| e.to_string()),
-                );
+                    .map_err(|e| e.to_string())
+                });
+                if let Err(e) = handed {
+                    self.handed_off = false;
+                    self.action_error = Some(e);
+                }
             }
             Action::ContinueIdea => {
                 let seed = next_seed(&mut self.rng, -1) as u64;
@@ -268,6 +296,16 @@ impl App {
             }
             Action::DismissWarnings => (self.send)(Task::DismissWarnings),
         }
+    }
+
+    /// Writes the clip (`None`) or one part into the export folder.
+    fn export_file(&self, part: Option<PartKind>) -> Result<PathBuf, String> {
+        let clip = self.clip.as_ref().ok_or(export::ExportError::NoClip);
+        clip.and_then(|clip| {
+            let dir = export::resolve_dir(Some(&self.export_dir));
+            export::export(clip, part, &dir)
+        })
+        .map_err(|e| e.to_string())
     }
 
     fn action_bar(&mut self, ui: &mut Ui) {
@@ -446,31 +484,48 @@ impl App {
                 (self.send)(Task::SetExportDir((!dir.is_empty()).then_some(dir)));
             }
             let clip = self.clip.clone();
-            if ui
-                .add_enabled(
-                    clip.is_some(),
-                    egui::Button::new(RichText::new("Export clip").strong()),
-                )
-                .clicked()
-            {
-                self.pending.push(Action::Export(None));
+            let whole = egui::Button::new(RichText::new("Export clip").strong())
+                .sense(egui::Sense::click_and_drag());
+            let r = ui.add_enabled(clip.is_some(), whole);
+            if let Some(a) = self.export_chip(&r, None) {
+                self.pending.push(a);
             }
             ui.label("or part:");
             for p in clip.iter().flat_map(|c| c.parts.iter()) {
                 let b = egui::Button::new(
                     RichText::new(theme::title(p.kind)).color(theme::part_color(p.kind)),
-                );
-                if ui
-                    .add(b)
-                    .on_hover_text(format!("Export only the {} part", p.kind.name()))
-                    .clicked()
-                {
-                    self.pending.push(Action::Export(Some(p.kind)));
+                )
+                .sense(egui::Sense::click_and_drag());
+                let r = ui.add(b);
+                if let Some(a) = self.export_chip(&r, Some(p.kind)) {
+                    self.pending.push(a);
                 }
             }
+            ui.separator();
+            let copy = ui
+                .add_enabled(
+                    clip.is_some() && self.desktop_unavailable.is_none(),
+                    egui::Button::new("Copy clip"),
+                )
+                .on_hover_text("Put the clip's .mid on the clipboard, to paste onto a track")
+                .on_disabled_hover_text(self.desktop_unavailable.clone().unwrap_or_else(|| {
+                    "generate a clip first".into()
+                }));
+            if copy.clicked() {
+                self.pending.push(Action::Copy(None));
+            }
         });
-        match &self.export_result {
-            Some(Ok(path)) => {
+        let outcome = self.desktop.last().filter(|_| self.handed_off);
+        match (&self.export_result, outcome) {
+            (Some(Ok(_)), Some(o)) => {
+                let color = match o {
+                    drag::Outcome::Failed(_) => theme::BAD,
+                    drag::Outcome::Dropped { .. } | drag::Outcome::Copied(_) => theme::GOOD,
+                    _ => ui.visuals().text_color(),
+                };
+                ui.colored_label(color, o.message());
+            }
+            (Some(Ok(path)), None) => {
                 ui.horizontal(|ui| {
                     ui.label(RichText::new("Wrote").color(theme::GOOD));
                     ui.monospace(path);
@@ -479,15 +534,65 @@ impl App {
                     }
                 });
             }
-            Some(Err(e)) => {
+            (Some(Err(e)), _) => {
                 ui.colored_label(theme::BAD, e);
             }
-            None => {
-                ui.weak("Files are named from key, meter, tempo, seed and part; nothing is overwritten.");
-            }
+            (None, _) => match &self.desktop_unavailable {
+                None => {
+                    ui.weak("Drag a button, a part in the legend or the roll onto a DAW track; right-click to copy. Files are named from key, meter, tempo, seed and part; nothing is overwritten.");
+                }
+                Some(why) => {
+                    ui.weak(format!("Files are named from key, meter, tempo, seed and part; nothing is overwritten. No drag and drop: {why}."));
+                }
+            },
         }
         ui.add_space(2.0);
     }
+
+    /// What a click, a drag or the context menu of an export button asks for.
+    fn export_chip(&self, r: &egui::Response, part: Option<PartKind>) -> Option<Action> {
+        let what = part.map_or("the whole clip".to_owned(), |k| format!("the {} part", k.name()));
+        let hover = match &self.desktop_unavailable {
+            None => format!("Click: export {what} · drag it onto a DAW track · right-click: copy"),
+            Some(why) => format!("Click: export {what} (no drag and drop: {why})"),
+        };
+        let r = r.clone().on_hover_text(hover);
+        chip_action(&r, part, self.desktop_unavailable.is_none(), true)
+    }
+}
+
+/// The action of a draggable export chip (a button, a legend entry, the roll): a click exports
+/// (with `click_exports`), a drag hands the file to the desktop, the context menu copies or
+/// exports. `can_hand_off`: whether drag and copy work here.
+pub fn chip_action(
+    r: &egui::Response,
+    part: Option<PartKind>,
+    can_hand_off: bool,
+    click_exports: bool,
+) -> Option<Action> {
+    let mut action = None;
+    if click_exports && r.clicked() {
+        action = Some(Action::Export(part));
+    }
+    if can_hand_off {
+        if r.hovered() && !r.dragged() {
+            r.ctx.set_cursor_icon(egui::CursorIcon::Grab);
+        }
+        if r.drag_started() {
+            action = Some(Action::Drag(part));
+        }
+    }
+    r.context_menu(|ui| {
+        if ui.add_enabled(can_hand_off, egui::Button::new("Copy")).clicked() {
+            action = Some(Action::Copy(part));
+            ui.close();
+        }
+        if ui.button("Export").clicked() {
+            action = Some(Action::Export(part));
+            ui.close();
+        }
+    });
+    action
 }
 
 #[cfg(test)]

@@ -64,6 +64,8 @@ pub struct Bandmate {
     /// Incoming events to pass through this block (preallocated, never grows).
     thru: Vec<PluginNoteEvent<Self>>,
     editor_state: Arc<nice_plug_egui::EguiEditorState>,
+    /// Drag and drop and the clipboard (its X thread outlives editor windows, not the plugin).
+    desktop: Arc<editor::drag::Desktop>,
 }
 
 impl Default for Bandmate {
@@ -87,6 +89,7 @@ impl Default for Bandmate {
             release_pending: false,
             thru: Vec::with_capacity(THRU_CAPACITY),
             editor_state: editor::default_state(),
+            desktop: Arc::new(editor::drag::Desktop::new()),
         }
     }
 }
@@ -211,6 +214,7 @@ impl Plugin for Bandmate {
             self.shared.clone(),
             self.host.clone(),
             self.editor_state.clone(),
+            self.desktop.clone(),
             Arc::new(move |task| background.execute_background(task)),
         )
     }
@@ -388,6 +392,7 @@ impl Drop for Bandmate {
     /// Main thread (plugin removal): stops and joins the worker thread.
     fn drop(&mut self) {
         self.runner.shutdown();
+        self.desktop.shutdown();
     }
 }
 

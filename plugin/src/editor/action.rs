@@ -14,6 +14,10 @@ pub enum Action {
     Redo,
     /// Export the whole clip (`None`) or one part.
     Export(Option<PartKind>),
+    /// Export, then drag the file into another application (the pointer button is held).
+    Drag(Option<PartKind>),
+    /// Export, then put the file on the clipboard.
+    Copy(Option<PartKind>),
     /// A melody continuing the notes heard on the MIDI input.
     ContinueIdea,
     DismissWarnings,
