@@ -33,8 +33,8 @@ use nice_plug_egui::resizable_window::ResizableWindow;
 use nice_plug_egui::{
     create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
 };
-use std::sync::atomic::Ordering;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -508,9 +508,11 @@ impl App {
                     egui::Button::new("Copy clip"),
                 )
                 .on_hover_text("Put the clip's .mid on the clipboard, to paste onto a track")
-                .on_disabled_hover_text(self.desktop_unavailable.clone().unwrap_or_else(|| {
-                    "generate a clip first".into()
-                }));
+                .on_disabled_hover_text(
+                    self.desktop_unavailable
+                        .clone()
+                        .unwrap_or_else(|| "generate a clip first".into()),
+                );
             if copy.clicked() {
                 self.pending.push(Action::Copy(None));
             }
@@ -551,7 +553,9 @@ impl App {
 
     /// What a click, a drag or the context menu of an export button asks for.
     fn export_chip(&self, r: &egui::Response, part: Option<PartKind>) -> Option<Action> {
-        let what = part.map_or("the whole clip".to_owned(), |k| format!("the {} part", k.name()));
+        let what = part.map_or("the whole clip".to_owned(), |k| {
+            format!("the {} part", k.name())
+        });
         let hover = match &self.desktop_unavailable {
             None => format!("Click: export {what} · drag it onto a DAW track · right-click: copy"),
             Some(why) => format!("Click: export {what} (no drag and drop: {why})"),
@@ -583,7 +587,10 @@ pub fn chip_action(
         }
     }
     r.context_menu(|ui| {
-        if ui.add_enabled(can_hand_off, egui::Button::new("Copy")).clicked() {
+        if ui
+            .add_enabled(can_hand_off, egui::Button::new("Copy"))
+            .clicked()
+        {
             action = Some(Action::Copy(part));
             ui.close();
         }

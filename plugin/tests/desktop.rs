@@ -83,7 +83,8 @@ fn parts_and_clips_drag_into_a_target_cancel_with_escape_and_copy_to_the_clipboa
         return;
     };
     let dir = export_dir(&s.home);
-    let target = DropTarget::open(&s.display, (1040, 120), (480, 520));
+    let target = DropTarget::open(&s.display, (1040, 120), (480, 520), true);
+    let refuser = DropTarget::open(&s.display, (1040, 700), (480, 160), false);
 
     // 1. Drag the Chords part from the legend onto the target and drop it.
     let c = part_color(PartKind::Chords);
@@ -117,12 +118,19 @@ fn parts_and_clips_drag_into_a_target_cancel_with_escape_and_copy_to_the_clipboa
         assert!(log.types.iter().any(|t| t == ty), "{ty} offered: {log:?}");
     }
     let uri = log.uri.clone().expect("a text/uri-list answer");
-    assert!(uri.ends_with("\r\n"), "uri-list lines end with CRLF: {uri:?}");
+    assert!(
+        uri.ends_with("\r\n"),
+        "uri-list lines end with CRLF: {uri:?}"
+    );
     let uri = uri.trim_end();
     assert!(uri.starts_with("file:///"), "{uri}");
     let dropped = uri_path(uri);
     assert_eq!(dropped.parent(), Some(dir.as_path()), "{uri}");
-    let name = dropped.file_name().expect("name").to_string_lossy().into_owned();
+    let name = dropped
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     assert!(
         name.starts_with("bandmate-") && name.ends_with("-chords.mid"),
         "export naming: {name}"
@@ -133,12 +141,49 @@ fn parts_and_clips_drag_into_a_target_cancel_with_escape_and_copy_to_the_clipboa
         Some(file_bytes.as_slice()),
         "application/x-midi carries the exported file's bytes"
     );
-    assert_eq!(mids_in(&dir), vec![dropped.clone()], "one export for one drag");
+    assert_eq!(
+        mids_in(&dir),
+        vec![dropped.clone()],
+        "one export for one drag"
+    );
 
-    // 2. Drag the whole clip from the roll, press Escape over the target: no drop, no grab.
+    // 2. Drop the part on a window that declines it: it gets XdndLeave, no drop; the file stays.
+    let (rx, ry) = refuser.center();
+    s.xdotool(&["mousemove", &chip.0.to_string(), &chip.1.to_string()]);
+    s.pause(300);
+    s.xdotool(&["mousedown", "1"]);
+    s.pause(150);
+    s.glide(chip, (chip.0 + 24, chip.1 + 6), 4);
+    s.pause(400);
+    s.glide((chip.0 + 24, chip.1 + 6), (rx, ry), 10);
+    refuser.wait(Duration::from_secs(10), |l| l.refused_positions > 0);
+    s.xdotool(&["mouseup", "1"]);
+    let declined = refuser.wait(Duration::from_secs(10), |l| l.leaves > 0);
+    assert!(
+        declined.refused_positions > 0 && declined.leaves == 1,
+        "the refusing target saw positions then a leave: {declined:?}"
+    );
+    s.pause(500);
+    assert_eq!(
+        refuser.snapshot().drops,
+        0,
+        "no drop on a window that declined"
+    );
+    let exported = mids_in(&dir);
+    assert_eq!(
+        exported.len(),
+        2,
+        "the refused drag's file stays: {exported:?}"
+    );
+    assert!(exported
+        .iter()
+        .any(|p| p.to_string_lossy().ends_with("-chords-2.mid")));
+    xs::assert_no_grab(&s.display);
+
+    // 3. Drag the whole clip from the roll, press Escape over the target: no drop, no grab.
     let roll = s.roll_point();
-    let drops_before = log.drops;
-    let leaves_before = log.leaves;
+    let before = target.snapshot();
+    let (drops_before, leaves_before) = (before.drops, before.leaves);
     s.xdotool(&["mousemove", &roll.0.to_string(), &roll.1.to_string()]);
     s.pause(300);
     s.xdotool(&["mousedown", "1"]);
@@ -146,25 +191,40 @@ fn parts_and_clips_drag_into_a_target_cancel_with_escape_and_copy_to_the_clipboa
     s.glide(roll, (roll.0 + 30, roll.1 + 10), 4);
     s.pause(400);
     s.glide((roll.0 + 30, roll.1 + 10), (tx, ty + 40), 10);
-    let over = target.wait(Duration::from_secs(10), |l| l.enters > log.enters);
-    assert!(over.enters > log.enters, "second drag never entered: {over:?}");
+    let over = target.wait(Duration::from_secs(10), |l| {
+        l.enters > before.enters && l.accepted_positions > before.accepted_positions
+    });
+    assert!(
+        over.enters > before.enters,
+        "the clip drag never entered: {over:?}"
+    );
     s.xdotool(&["key", "Escape"]);
     let left = target.wait(Duration::from_secs(10), |l| l.leaves > leaves_before);
-    assert!(left.leaves > leaves_before, "Escape sent no XdndLeave: {left:?}");
+    assert!(
+        left.leaves > leaves_before,
+        "Escape sent no XdndLeave: {left:?}"
+    );
     s.xdotool(&["mouseup", "1"]);
     s.pause(800);
     let after = target.snapshot();
-    assert_eq!(after.drops, drops_before, "a cancelled drag dropped: {after:?}");
+    assert_eq!(
+        after.drops, drops_before,
+        "a cancelled drag dropped: {after:?}"
+    );
     xs::assert_no_grab(&s.display);
     let exported = mids_in(&dir);
-    assert_eq!(exported.len(), 2, "the cancelled drag's file stays: {exported:?}");
+    assert_eq!(
+        exported.len(),
+        3,
+        "the cancelled drag's file stays: {exported:?}"
+    );
     let clip_file = exported
         .iter()
         .find(|p| p.to_string_lossy().ends_with("-all.mid"))
         .expect("the whole clip was exported for the drag");
     assert_midi(clip_file, 2);
 
-    // 3. Copy the clip from the roll's context menu; another client reads the clipboard.
+    // 4. Copy the clip from the roll's context menu; another client reads the clipboard.
     s.xdotool(&["mousemove", &roll.0.to_string(), &roll.1.to_string()]);
     s.pause(300);
     s.xdotool(&["click", "3"]);

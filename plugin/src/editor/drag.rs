@@ -74,11 +74,15 @@ impl Outcome {
     /// The message for the user.
     pub fn message(&self) -> String {
         let name = |p: &Path| {
-            p.file_name()
-                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
         };
         match self {
-            Outcome::Dragging(p) => format!("Dragging {}: release over a track (Esc cancels)", name(p)),
+            Outcome::Dragging(p) => {
+                format!("Dragging {}: release over a track (Esc cancels)", name(p))
+            }
             Outcome::Dropped { file, target, .. } => {
                 format!("Dropped {} on window 0x{target:x}", name(file))
             }
@@ -86,13 +90,15 @@ impl Outcome {
                 "Not dropped: nothing there took {}; it stays in the export folder",
                 name(p)
             ),
-            Outcome::Cancelled(p) => format!(
-                "Drag cancelled; {} stays in the export folder",
-                name(p)
-            ),
+            Outcome::Cancelled(p) => {
+                format!("Drag cancelled; {} stays in the export folder", name(p))
+            }
             Outcome::Copied(p) => format!("Copied {}: paste it onto a track", name(p)),
             Outcome::ClipboardTaken(p) => {
-                format!("{} is no longer on the clipboard (something else was copied)", name(p))
+                format!(
+                    "{} is no longer on the clipboard (something else was copied)",
+                    name(p)
+                )
             }
             Outcome::Failed(e) => format!("Drag failed: {e}"),
         }
@@ -234,7 +240,10 @@ mod tests {
             "file:///home/me/Music/Bandmate/bandmate-f%23-dorian%20seed%207%20%C3%BC.mid"
         );
         assert_eq!(uri_list(Path::new("/a b")), "file:///a%20b\r\n");
-        assert_eq!(gnome_copied_files(Path::new("/x.mid")), "copy\nfile:///x.mid");
+        assert_eq!(
+            gnome_copied_files(Path::new("/x.mid")),
+            "copy\nfile:///x.mid"
+        );
     }
 
     #[test]

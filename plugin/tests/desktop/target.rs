@@ -1,6 +1,7 @@
 //! A small XDND target (version 5) on its own connection and thread: a mapped window that
-//! accepts every position with XdndActionCopy (painting itself green while a drag is over it),
-//! and on drop asks for `text/uri-list`, then `application/x-midi`, records both and finishes.
+//! accepts every position with XdndActionCopy (painting itself green while a drag is over it;
+//! a refusing target declines them and paints itself red), and on drop asks for
+//! `text/uri-list`, then `application/x-midi`, records both and finishes.
 
 use super::x::{atom, atom_name};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +24,7 @@ pub struct Log {
     pub version: u32,
     pub types: Vec<String>,
     pub accepted_positions: u32,
+    pub refused_positions: u32,
     pub leaves: u32,
     pub drops: u32,
     pub uri: Option<String>,
@@ -39,8 +41,9 @@ pub struct DropTarget {
 }
 
 impl DropTarget {
-    /// Opens the target window at `pos` (root coordinates) with `size`.
-    pub fn open(display: &str, pos: (i16, i16), size: (u16, u16)) -> DropTarget {
+    /// Opens the target window at `pos` (root coordinates) with `size`; `accept`: whether it
+    /// accepts drops.
+    pub fn open(display: &str, pos: (i16, i16), size: (u16, u16), accept: bool) -> DropTarget {
         let (c, screen) = RustConnection::connect(Some(display)).expect("connect");
         let scr = &c.setup().roots[screen];
         let (root, white, black) = (scr.root, scr.white_pixel, scr.black_pixel);
@@ -62,10 +65,22 @@ impl DropTarget {
                 .event_mask(EventMask::EXPOSURE | EventMask::STRUCTURE_NOTIFY),
         )
         .expect("request");
-        c.change_property32(PropMode::REPLACE, w, atom(&c, "XdndAware"), AtomEnum::ATOM, &[5])
-            .expect("request");
-        c.change_property8(PropMode::REPLACE, w, AtomEnum::WM_NAME, AtomEnum::STRING, b"drop target")
-            .expect("request");
+        c.change_property32(
+            PropMode::REPLACE,
+            w,
+            atom(&c, "XdndAware"),
+            AtomEnum::ATOM,
+            &[5],
+        )
+        .expect("request");
+        c.change_property8(
+            PropMode::REPLACE,
+            w,
+            AtomEnum::WM_NAME,
+            AtomEnum::STRING,
+            b"drop target",
+        )
+        .expect("request");
         c.map_window(w).expect("request");
         c.flush().expect("flush");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -78,12 +93,13 @@ impl DropTarget {
             }
         }
         let gc = c.generate_id().expect("id");
-        c.create_gc(gc, w, &CreateGCAux::new().foreground(black)).expect("request");
+        c.create_gc(gc, w, &CreateGCAux::new().foreground(black))
+            .expect("request");
         let log = Arc::new(Mutex::new(Log::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (log, stop) = (log.clone(), stop.clone());
-            std::thread::spawn(move || serve(c, w, gc, size, &log, &stop))
+            std::thread::spawn(move || serve(c, w, gc, size, accept, &log, &stop))
         };
         DropTarget {
             log,
@@ -133,6 +149,7 @@ fn serve(
     w: Window,
     gc: u32,
     size: (u16, u16),
+    accept: bool,
     log: &Mutex<Log>,
     stop: &AtomicBool,
 ) {
@@ -192,9 +209,15 @@ fn serve(
                         .map(|&t| atom_name(&c, t))
                         .collect();
                 } else if m.type_ == position && d[0] == source {
-                    paint(0x0040_c060);
-                    send(source, status, [w, 1 | 2, 0, 0, copy]);
-                    log.lock().expect("log").accepted_positions += 1;
+                    if accept {
+                        paint(0x0040_c060);
+                        send(source, status, [w, 1 | 2, 0, 0, copy]);
+                        log.lock().expect("log").accepted_positions += 1;
+                    } else {
+                        paint(0x00d0_4040);
+                        send(source, status, [w, 2, 0, 0, x11rb::NONE]);
+                        log.lock().expect("log").refused_positions += 1;
+                    }
                 } else if m.type_ == leave && d[0] == source {
                     paint(0x00ff_ffff);
                     log.lock().expect("log").leaves += 1;

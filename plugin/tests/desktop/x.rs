@@ -27,7 +27,8 @@ pub struct Session {
 }
 
 fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
 }
 
 /// Connects to `display`, retrying until `deadline`.
@@ -51,21 +52,35 @@ impl Session {
             eprintln!("SKIPPED: Xvfb is not installed (bash .ci/deps --test installs it)");
             return None;
         }
-        assert!(on_path("xdotool"), "xdotool is not installed (bash .ci/deps --test)");
+        assert!(
+            on_path("xdotool"),
+            "xdotool is not installed (bash .ci/deps --test)"
+        );
         let base = 200 + std::process::id() % 300;
         let n = (base..base + 100)
-            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
             .expect("a free display number");
         let display = format!(":{n}");
         let xvfb = Command::new("Xvfb")
-            .args([&display, "-screen", "0", &format!("{}x{}x24", SCREEN.0, SCREEN.1), "-nolisten", "tcp"])
+            .args([
+                &display,
+                "-screen",
+                "0",
+                &format!("{}x{}x24", SCREEN.0, SCREEN.1),
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb starts");
         let conn = connect(&display, Instant::now() + Duration::from_secs(20))
             .unwrap_or_else(|| panic!("Xvfb {display} did not come up"));
-        let home = std::env::temp_dir().join(format!("bandmate-desktop-test-{}", std::process::id()));
+        let home =
+            std::env::temp_dir().join(format!("bandmate-desktop-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&home);
         std::fs::create_dir_all(&home).expect("temp home");
         let log = home.join("standalone.log");
@@ -162,7 +177,12 @@ impl Session {
     pub fn wait_for_color(&self, rgb: [u8; 3], wait: Duration) -> Option<(i32, i32)> {
         let deadline = Instant::now() + wait;
         loop {
-            let geo = self.conn.get_geometry(self.window).expect("request").reply().expect("geometry");
+            let geo = self
+                .conn
+                .get_geometry(self.window)
+                .expect("request")
+                .reply()
+                .expect("geometry");
             let (w, h) = (usize::from(geo.width), usize::from(geo.height));
             let img = rgb_image(&self.conn, self.window, geo.width, geo.height);
             let at = |x: usize, y: usize| img.get((y * w + x) * 3..(y * w + x) * 3 + 3);
@@ -189,7 +209,11 @@ impl Session {
             .env("DISPLAY", &self.display)
             .output()
             .expect("xdotool runs");
-        assert!(out.status.success(), "xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn pause(&self, ms: u64) {
@@ -251,7 +275,12 @@ fn rgb_image(conn: &RustConnection, w: Window, width: u16, height: u16) -> Vec<u
     );
     let n = usize::from(width) * usize::from(height);
     assert!(reply.data.len() >= n * 4, "32 bits per pixel");
-    reply.data.chunks_exact(4).take(n).flat_map(|p| [p[2], p[1], p[0]]).collect()
+    reply
+        .data
+        .chunks_exact(4)
+        .take(n)
+        .flat_map(|p| [p[2], p[1], p[0]])
+        .collect()
 }
 
 /// Another client can grab the pointer and the keyboard (nothing was left grabbed).
@@ -259,24 +288,51 @@ pub fn assert_no_grab(display: &str) {
     let (c, screen) = RustConnection::connect(Some(display)).expect("connect");
     let root = c.setup().roots[screen].root;
     let p = c
-        .grab_pointer(false, root, EventMask::NO_EVENT, GrabMode::ASYNC, GrabMode::ASYNC, x11rb::NONE, x11rb::NONE, x11rb::CURRENT_TIME)
+        .grab_pointer(
+            false,
+            root,
+            EventMask::NO_EVENT,
+            GrabMode::ASYNC,
+            GrabMode::ASYNC,
+            x11rb::NONE,
+            x11rb::NONE,
+            x11rb::CURRENT_TIME,
+        )
         .expect("request")
         .reply()
         .expect("GrabPointer");
     let k = c
-        .grab_keyboard(false, root, x11rb::CURRENT_TIME, GrabMode::ASYNC, GrabMode::ASYNC)
+        .grab_keyboard(
+            false,
+            root,
+            x11rb::CURRENT_TIME,
+            GrabMode::ASYNC,
+            GrabMode::ASYNC,
+        )
         .expect("request")
         .reply()
         .expect("GrabKeyboard");
-    assert_eq!(p.status, GrabStatus::SUCCESS, "the pointer is still grabbed");
-    assert_eq!(k.status, GrabStatus::SUCCESS, "the keyboard is still grabbed");
+    assert_eq!(
+        p.status,
+        GrabStatus::SUCCESS,
+        "the pointer is still grabbed"
+    );
+    assert_eq!(
+        k.status,
+        GrabStatus::SUCCESS,
+        "the keyboard is still grabbed"
+    );
     let _ = c.ungrab_pointer(x11rb::CURRENT_TIME);
     let _ = c.ungrab_keyboard(x11rb::CURRENT_TIME);
     let _ = c.flush();
 }
 
 pub fn atom(c: &RustConnection, name: &str) -> Atom {
-    c.intern_atom(false, name.as_bytes()).expect("request").reply().expect("atom").atom
+    c.intern_atom(false, name.as_bytes())
+        .expect("request")
+        .reply()
+        .expect("atom")
+        .atom
 }
 
 pub fn atom_name(c: &RustConnection, a: Atom) -> String {
@@ -308,12 +364,25 @@ pub fn read_clipboard(display: &str, wait: Duration) -> Option<Clipboard> {
         std::thread::sleep(Duration::from_millis(100));
     }
     let w = c.generate_id().expect("id");
-    c.create_window(0, w, root, 0, 0, 1, 1, 0, WindowClass::INPUT_ONLY, 0, &CreateWindowAux::new())
-        .expect("request");
+    c.create_window(
+        0,
+        w,
+        root,
+        0,
+        0,
+        1,
+        1,
+        0,
+        WindowClass::INPUT_ONLY,
+        0,
+        &CreateWindowAux::new(),
+    )
+    .expect("request");
     let prop = atom(&c, "BANDMATE_TEST_PASTE");
     let get = |target: &str| -> Option<Vec<u8>> {
         let t = atom(&c, target);
-        c.convert_selection(w, clipboard, t, prop, x11rb::CURRENT_TIME).ok()?;
+        c.convert_selection(w, clipboard, t, prop, x11rb::CURRENT_TIME)
+            .ok()?;
         c.flush().ok()?;
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
@@ -322,7 +391,11 @@ pub fn read_clipboard(display: &str, wait: Duration) -> Option<Clipboard> {
                     if n.property == x11rb::NONE {
                         return None;
                     }
-                    let r = c.get_property(true, w, prop, AtomEnum::ANY, 0, 1 << 20).ok()?.reply().ok()?;
+                    let r = c
+                        .get_property(true, w, prop, AtomEnum::ANY, 0, 1 << 20)
+                        .ok()?
+                        .reply()
+                        .ok()?;
                     return Some(r.value);
                 }
                 Some(_) => {}

@@ -100,7 +100,7 @@ impl Link {
             .map_err(|e| fail(e.to_string()))?
             .reply()
             .map_err(|e| fail(e.to_string()))?;
-        let window = create_window(&conn, root, &atoms).map_err(|e| fail(e.to_string()))?;
+        let window = create_window(&conn, root, &atoms).map_err(fail)?;
         let escape = escape_keycodes(&conn).map_err(|e| fail(e.to_string()))?;
         let conn = Arc::new(conn);
         let (tx, rx) = mpsc::channel();
@@ -163,13 +163,9 @@ impl Link {
 }
 
 /// The loop's window: unmapped, InputOnly, with the drag's type list.
-fn create_window(conn: &RustConnection, root: Window, atoms: &Atoms) -> Result<Window, ReplyError> {
-    let window = conn.generate_id().map_err(|e| {
-        ReplyError::ConnectionError(match e {
-            x11rb::errors::ReplyOrIdError::ConnectionError(c) => c,
-            _ => ConnectionError::UnknownError,
-        })
-    })?;
+fn create_window(conn: &RustConnection, root: Window, atoms: &Atoms) -> Result<Window, String> {
+    let text = |e: &dyn std::fmt::Display| e.to_string();
+    let window = conn.generate_id().map_err(|e| text(&e))?;
     conn.create_window(
         0,
         window,
@@ -182,16 +178,20 @@ fn create_window(conn: &RustConnection, root: Window, atoms: &Atoms) -> Result<W
         WindowClass::INPUT_ONLY,
         0,
         &CreateWindowAux::new().event_mask(EventMask::PROPERTY_CHANGE),
-    )?
-    .check()?;
+    )
+    .map_err(|e| text(&e))?
+    .check()
+    .map_err(|e| text(&e))?;
     conn.change_property32(
         PropMode::REPLACE,
         window,
         atoms.XdndTypeList,
         AtomEnum::ATOM,
         &selection::drag_types(atoms),
-    )?
-    .check()?;
+    )
+    .map_err(|e| text(&e))?
+    .check()
+    .map_err(|e| text(&e))?;
     Ok(window)
 }
 

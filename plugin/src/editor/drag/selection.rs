@@ -105,7 +105,13 @@ fn write(
             &targets(a, board),
         )?;
     } else if target == a.TIMESTAMP {
-        c.change_property32(PropMode::REPLACE, to, property, AtomEnum::INTEGER, &[o.time])?;
+        c.change_property32(
+            PropMode::REPLACE,
+            to,
+            property,
+            AtomEnum::INTEGER,
+            &[o.time],
+        )?;
     } else if target == a.URI_LIST {
         let text = uri_list(&o.path);
         c.change_property8(PropMode::REPLACE, to, property, target, text.as_bytes())?;

@@ -265,7 +265,8 @@ impl Drag {
 
 fn send(x: &X, t: &Target, ty: Atom, data: [u32; 5]) -> Result<(), ReplyError> {
     let ev = ClientMessageEvent::new(32, t.window, ty, data);
-    x.conn.send_event(false, t.deliver_to, EventMask::NO_EVENT, ev)?;
+    x.conn
+        .send_event(false, t.deliver_to, EventMask::NO_EVENT, ev)?;
     x.conn.flush()?;
     Ok(())
 }
