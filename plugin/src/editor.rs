@@ -561,45 +561,8 @@ impl App {
             Some(why) => format!("Click: export {what} (no drag and drop: {why})"),
         };
         let r = r.clone().on_hover_text(hover);
-        chip_action(&r, part, self.desktop_unavailable.is_none(), true)
+        action::chip_action(&r, part, self.desktop_unavailable.is_none(), true)
     }
-}
-
-/// The action of a draggable export chip (a button, a legend entry, the roll): a click exports
-/// (with `click_exports`), a drag hands the file to the desktop, the context menu copies or
-/// exports. `can_hand_off`: whether drag and copy work here.
-pub fn chip_action(
-    r: &egui::Response,
-    part: Option<PartKind>,
-    can_hand_off: bool,
-    click_exports: bool,
-) -> Option<Action> {
-    let mut action = None;
-    if click_exports && r.clicked() {
-        action = Some(Action::Export(part));
-    }
-    if can_hand_off {
-        if r.hovered() && !r.dragged() {
-            r.ctx.set_cursor_icon(egui::CursorIcon::Grab);
-        }
-        if r.drag_started() {
-            action = Some(Action::Drag(part));
-        }
-    }
-    r.context_menu(|ui| {
-        if ui
-            .add_enabled(can_hand_off, egui::Button::new("Copy"))
-            .clicked()
-        {
-            action = Some(Action::Copy(part));
-            ui.close();
-        }
-        if ui.button("Export").clicked() {
-            action = Some(Action::Export(part));
-            ui.close();
-        }
-    });
-    action
 }
 
 #[cfg(test)]

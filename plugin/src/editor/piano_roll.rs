@@ -3,8 +3,7 @@
 //! "Host") and the playhead from the host transport. The roll and the legend's parts can be
 //! dragged into other applications (see [`super::drag`]). GUI thread.
 
-use super::action::Action;
-use super::chip_action;
+use super::action::{chip_action, Action};
 use super::theme::{self, part_color};
 use bandmate_engine::clip::{Clip, PartKind, TICKS_PER_QUARTER};
 use egui::{Align2, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, Vec2};
