@@ -10,10 +10,13 @@
 //! - [`form_editor`], [`sections`]: the song form and the section lanes above the roll;
 //! - [`prompt_box`]: the text prompt that fills the parameters (and the song form);
 //! - [`export`]: .mid files into the export folder;
+//! - [`drag`]: those files dragged into other applications (X11 drag and drop) or copied;
 //! - [`action`]: what the views return;
 //! - [`theme`]: colours, names, message strips.
 
 pub mod action;
+mod apply;
+pub mod drag;
 pub mod export;
 pub mod form_editor;
 pub mod panel;
@@ -37,6 +40,7 @@ use nice_plug_egui::resizable_window::ResizableWindow;
 use nice_plug_egui::{
     create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
 };
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -90,6 +94,12 @@ pub struct App {
     prompt: prompt_box::PromptBox,
     /// The personal-style row's fields.
     personal: personal::Fields,
+    /// Drag and copy into other applications.
+    desktop: Arc<drag::Desktop>,
+    /// Why drag and copy cannot work here (no X display), checked when the window opens.
+    desktop_unavailable: Option<String>,
+    /// Whether the last export was for a drag or a copy (then its outcome is shown).
+    handed_off: bool,
     rng: u64,
 }
 
@@ -99,6 +109,7 @@ pub fn create(
     shared: Arc<Shared>,
     host: Arc<GuiHost>,
     state: Arc<EguiEditorState>,
+    desktop: Arc<drag::Desktop>,
     send: TaskSender,
 ) -> Option<BandmateEditor> {
     let export_dir = params
@@ -128,6 +139,9 @@ pub fn create(
         form_draft: form_editor::Draft::default(),
         selected_section: None,
         personal: personal::Fields::default(),
+        desktop_unavailable: desktop.available().err().map(|e| e.to_string()),
+        desktop,
+        handed_off: false,
         rng,
     };
     let hint =
@@ -212,8 +226,11 @@ impl NiceEguiApp for App {
                     if let Some(c) = clip.as_deref() {
                         self.section_lanes(ui, c);
                     }
-                    piano_roll::legend(ui, clip.as_deref(), &self.transport_text());
-                    piano_roll::show(ui, clip.as_deref(), self.shared.playhead());
+                    let can = self.desktop_unavailable.is_none();
+                    let transport = self.transport_text();
+                    let legend = piano_roll::legend(ui, clip.as_deref(), &transport, can);
+                    let roll = piano_roll::show(ui, clip.as_deref(), self.shared.playhead(), can);
+                    self.pending.extend(legend.into_iter().chain(roll));
                 });
             });
         for action in std::mem::take(&mut self.pending) {
@@ -221,8 +238,12 @@ impl NiceEguiApp for App {
         }
         let busy = self.busy();
         let playing = self.shared.playing.load(Ordering::Relaxed);
+        let dragging = matches!(self.desktop.last(), Some(drag::Outcome::Dragging(_)));
+        if dragging {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+        }
         ui.ctx()
-            .request_repaint_after(Duration::from_millis(if busy || playing {
+            .request_repaint_after(Duration::from_millis(if busy || playing || dragging {
                 33
             } else {
                 250
@@ -253,148 +274,6 @@ impl App {
                 .clip
                 .clone()
                 .map(Arc::new);
-        }
-    }
-
-    fn apply(&mut self, action: Action, setter: &ParamSetter) {
-        self.action_error = None;
-        match action {
-            Action::Generate | Action::Dice => {
-                let seed = next_seed(&mut self.rng, self.params.seed.value());
-                setter.begin_set_parameter(&self.params.seed);
-                setter.set_parameter(&self.params.seed, seed);
-                setter.end_set_parameter(&self.params.seed);
-                // The parameter change alone makes a new clip; the task covers hosts that apply
-                // it before the worker looks.
-                (self.send)(Task::Generate);
-            }
-            Action::Regenerate(kind) => {
-                if !self.has_clip() {
-                    self.action_error = Some("generate a clip first".into());
-                    return;
-                }
-                let seed = next_seed(&mut self.rng, -1) as u64;
-                (self.send)(Task::RegeneratePart { kind, seed });
-            }
-            Action::Undo => (self.send)(Task::Undo),
-            Action::Redo => (self.send)(Task::Redo),
-            Action::Export(part) => {
-                let result = match &self.clip {
-                    None => Err(export::ExportError::NoClip),
-                    Some(clip) => {
-                        let dir = export::resolve_dir(Some(&self.export_dir));
-                        export::export(clip, part, &dir)
-                    }
-                };
-                self.export_result = Some(
-                    result
-                        .map(|p| p.display().to_string())
-                        .map_err(|e| e.to_string()),
-                );
-            }
-            Action::ContinueIdea => {
-                let seed = next_seed(&mut self.rng, -1) as u64;
-                (self.send)(Task::ContinueIdea { seed });
-            }
-            Action::DismissWarnings => (self.send)(Task::DismissWarnings),
-            Action::Prompt { generate } => self.read_prompt(generate),
-            Action::SetForm(form) => {
-                self.selected_section = None;
-                (self.send)(Task::SetForm(form));
-            }
-            Action::SelectSection(i) => self.selected_section = i,
-            Action::RegenerateSection(index) => {
-                let seed = next_seed(&mut self.rng, -1) as u64;
-                (self.send)(Task::RegenerateSection { index, seed });
-            }
-            Action::LockSection(index, locked) => {
-                (self.send)(Task::LockSection { index, locked });
-            }
-            Action::ExportSection(index) => {
-                let result = match &self.clip {
-                    None => Err(export::ExportError::NoClip),
-                    Some(clip) => {
-                        let dir = export::resolve_dir(Some(&self.export_dir));
-                        export::export_section(clip, index, &dir)
-                    }
-                };
-                self.export_result = Some(
-                    result
-                        .map(|p| p.display().to_string())
-                        .map_err(|e| e.to_string()),
-                );
-            }
-        }
-    }
-
-    /// The song-form group of the parameter panel.
-    fn form_group(&mut self, ui: &mut Ui) {
-        let plan = self
-            .params
-            .session
-            .read()
-            .session
-            .settings
-            .song
-            .as_ref()
-            .map(|p| p.form.clone());
-        egui::CollapsingHeader::new(RichText::new("Song form").strong())
-            .default_open(plan.is_some())
-            .show(ui, |ui| {
-                if let Some(a) = form_editor::show(ui, &mut self.form_draft, plan.as_deref()) {
-                    self.pending.push(a);
-                }
-            });
-    }
-
-    /// The song's section lanes and the selected section's actions (nothing for a loop).
-    fn section_lanes(&mut self, ui: &mut Ui, clip: &Clip) {
-        if clip.sections.is_empty() {
-            self.selected_section = None;
-            return;
-        }
-        let plan = self.params.session.read().session.settings.song.clone();
-        if self
-            .selected_section
-            .is_some_and(|i| i >= clip.sections.len())
-        {
-            self.selected_section = None;
-        }
-        let clicked = sections::lanes(
-            ui,
-            clip,
-            self.selected_section,
-            plan.as_ref(),
-            self.shared.playhead(),
-        );
-        if let Some(i) = clicked {
-            self.pending.push(Action::SelectSection(Some(i)));
-        }
-        if let Some(i) = self.selected_section {
-            if let Some(a) = sections::toolbar(ui, clip, i, plan.as_ref()) {
-                self.pending.push(a);
-            }
-        }
-    }
-
-    /// Reads the prompt box: parameter changes to the host, a song form to the worker.
-    fn read_prompt(&mut self, generate: bool) {
-        let i = bandmate_engine::prompt::interpret(&self.prompt.text);
-        let seed = generate.then(|| next_seed(&mut self.rng, self.params.seed.value()) as u64);
-        let followed = self.params.session.read().followed_key;
-        let pc = crate::prompt::changes(&self.params, &i, self.shared.host_meter(), followed, seed);
-        self.prompt.report = i.report();
-        self.prompt.not_applied = pc.not_applied;
-        if !pc.changes.is_empty() && !self.host.request(&pc.changes) {
-            self.action_error = Some("the host cannot take parameter changes right now".into());
-            return;
-        }
-        if let Some(form) = pc.form {
-            self.selected_section = None;
-            (self.send)(Task::SetForm(Some(form)));
-        }
-        if generate {
-            (self.send)(Task::Generate);
         }
     }
 
@@ -574,31 +453,50 @@ impl App {
                 (self.send)(Task::SetExportDir((!dir.is_empty()).then_some(dir)));
             }
             let clip = self.clip.clone();
-            if ui
-                .add_enabled(
-                    clip.is_some(),
-                    egui::Button::new(RichText::new("Export clip").strong()),
-                )
-                .clicked()
-            {
-                self.pending.push(Action::Export(None));
+            let whole = egui::Button::new(RichText::new("Export clip").strong())
+                .sense(egui::Sense::click_and_drag());
+            let r = ui.add_enabled(clip.is_some(), whole);
+            if let Some(a) = self.export_chip(&r, None) {
+                self.pending.push(a);
             }
             ui.label("or part:");
             for p in clip.iter().flat_map(|c| c.parts.iter()) {
                 let b = egui::Button::new(
                     RichText::new(theme::title(p.kind)).color(theme::part_color(p.kind)),
-                );
-                if ui
-                    .add(b)
-                    .on_hover_text(format!("Export only the {} part", p.kind.name()))
-                    .clicked()
-                {
-                    self.pending.push(Action::Export(Some(p.kind)));
+                )
+                .sense(egui::Sense::click_and_drag());
+                let r = ui.add(b);
+                if let Some(a) = self.export_chip(&r, Some(p.kind)) {
+                    self.pending.push(a);
                 }
             }
+            ui.separator();
+            let copy = ui
+                .add_enabled(
+                    clip.is_some() && self.desktop_unavailable.is_none(),
+                    egui::Button::new("Copy clip"),
+                )
+                .on_hover_text("Put the clip's .mid on the clipboard, to paste onto a track")
+                .on_disabled_hover_text(
+                    self.desktop_unavailable
+                        .clone()
+                        .unwrap_or_else(|| "generate a clip first".into()),
+                );
+            if copy.clicked() {
+                self.pending.push(Action::Copy(None));
+            }
         });
-        match &self.export_result {
-            Some(Ok(path)) => {
+        let outcome = self.desktop.last().filter(|_| self.handed_off);
+        match (&self.export_result, outcome) {
+            (Some(Ok(_)), Some(o)) => {
+                let color = match o {
+                    drag::Outcome::Failed(_) => theme::BAD,
+                    drag::Outcome::Dropped { .. } | drag::Outcome::Copied(_) => theme::GOOD,
+                    _ => ui.visuals().text_color(),
+                };
+                ui.colored_label(color, o.message());
+            }
+            (Some(Ok(path)), None) => {
                 ui.horizontal(|ui| {
                     ui.label(RichText::new("Wrote").color(theme::GOOD));
                     ui.monospace(path);
@@ -607,14 +505,32 @@ impl App {
                     }
                 });
             }
-            Some(Err(e)) => {
+            (Some(Err(e)), _) => {
                 ui.colored_label(theme::BAD, e);
             }
-            None => {
-                ui.weak("Files are named from key, meter, tempo, seed and part; nothing is overwritten.");
-            }
+            (None, _) => match &self.desktop_unavailable {
+                None => {
+                    ui.weak("Drag a button, a part in the legend or the roll onto a DAW track; right-click to copy. Files are named from key, meter, tempo, seed and part; nothing is overwritten.");
+                }
+                Some(why) => {
+                    ui.weak(format!("Files are named from key, meter, tempo, seed and part; nothing is overwritten. No drag and drop: {why}."));
+                }
+            },
         }
         ui.add_space(2.0);
+    }
+
+    /// What a click, a drag or the context menu of an export button asks for.
+    fn export_chip(&self, r: &egui::Response, part: Option<PartKind>) -> Option<Action> {
+        let what = part.map_or("the whole clip".to_owned(), |k| {
+            format!("the {} part", k.name())
+        });
+        let hover = match &self.desktop_unavailable {
+            None => format!("Click: export {what} · drag it onto a DAW track · right-click: copy"),
+            Some(why) => format!("Click: export {what} (no drag and drop: {why})"),
+        };
+        let r = r.clone().on_hover_text(hover);
+        action::chip_action(&r, part, self.desktop_unavailable.is_none(), true)
     }
 }
 

@@ -66,6 +66,8 @@ pub struct Bandmate {
     /// Incoming events to pass through this block (preallocated, never grows).
     thru: Vec<PluginNoteEvent<Self>>,
     editor_state: Arc<nice_plug_egui::EguiEditorState>,
+    /// Drag and drop and the clipboard (its X thread outlives editor windows, not the plugin).
+    desktop: Arc<editor::drag::Desktop>,
 }
 
 impl Default for Bandmate {
@@ -89,6 +91,7 @@ impl Default for Bandmate {
             release_pending: false,
             thru: Vec::with_capacity(THRU_CAPACITY),
             editor_state: editor::default_state(),
+            desktop: Arc::new(editor::drag::Desktop::new()),
         }
     }
 }
@@ -213,6 +216,7 @@ impl Plugin for Bandmate {
             self.shared.clone(),
             self.host.clone(),
             self.editor_state.clone(),
+            self.desktop.clone(),
             Arc::new(move |task| background.execute_background(task)),
         )
     }
@@ -390,6 +394,7 @@ impl Drop for Bandmate {
     /// Main thread (plugin removal): stops and joins the worker thread.
     fn drop(&mut self) {
         self.runner.shutdown();
+        self.desktop.shutdown();
     }
 }
 

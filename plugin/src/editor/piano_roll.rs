@@ -1,7 +1,9 @@
 //! The piano roll: the current clip drawn with one colour per part, chord names above the
 //! grid, bar and beat lines in the clip's meter (the host's when the time signature parameter is
-//! "Host") and the playhead from the host transport. GUI thread; paints only.
+//! "Host") and the playhead from the host transport. The roll and the legend's parts can be
+//! dragged into other applications (see [`super::drag`]). GUI thread.
 
+use super::action::{chip_action, Action};
 use super::theme::{self, part_color};
 use bandmate_engine::clip::{Clip, PartKind, TICKS_PER_QUARTER};
 use egui::{Align2, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, Ui, Vec2};
@@ -23,10 +25,20 @@ pub fn pitch_range(clip: &Clip) -> Option<(u8, u8)> {
 }
 
 /// Draws the roll filling the available space. `playhead` is in quarter notes from the clip
-/// start (wrapped to the clip length).
-pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
+/// start (wrapped to the clip length). Dragging the roll drags the whole clip (when
+/// `can_hand_off`); its context menu copies or exports it.
+pub fn show(
+    ui: &mut Ui,
+    clip: Option<&Clip>,
+    playhead: Option<f64>,
+    can_hand_off: bool,
+) -> Option<Action> {
     let size = ui.available_size().max(Vec2::new(200.0, 120.0));
-    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
+    let action = clip
+        .is_some()
+        .then(|| chip_action(&response, None, can_hand_off, false))
+        .flatten();
     let painter = ui.painter_at(rect);
     let visuals = ui.visuals();
     painter.rect_filled(rect, 4.0, visuals.extreme_bg_color);
@@ -38,7 +50,7 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
             FontId::proportional(16.0),
             visuals.weak_text_color(),
         );
-        return;
+        return action;
     };
     let text_color = visuals.text_color();
     let grid = Rect::from_min_max(
@@ -191,25 +203,43 @@ pub fn show(ui: &mut Ui, clip: Option<&Clip>, playhead: Option<f64>) {
             Stroke::new(2.0, theme::PLAYHEAD),
         );
     }
+    action
 }
 
 /// A legend of the parts in the clip with their colours, note counts and channels, then the
-/// clip's key, meter and length and `transport` (how playback is clocked).
-pub fn legend(ui: &mut Ui, clip: Option<&Clip>, transport: &str) {
+/// clip's key, meter and length and `transport` (how playback is clocked). Each part can be
+/// dragged (when `can_hand_off`), clicked to export, or copied from its context menu.
+pub fn legend(
+    ui: &mut Ui,
+    clip: Option<&Clip>,
+    transport: &str,
+    can_hand_off: bool,
+) -> Option<Action> {
     let Some(clip) = clip else {
         ui.weak(transport);
-        return;
+        return None;
     };
+    let mut action = None;
     ui.horizontal_wrapped(|ui| {
         for p in &clip.parts {
-            let (r, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
-            ui.painter().rect_filled(r, 2.0, part_color(p.kind));
-            ui.label(format!(
-                "{} {} · ch {}",
-                theme::title(p.kind),
-                p.notes.len(),
-                p.channel.as_int() + 1
-            ));
+            let chip = ui.horizontal(|ui| {
+                let (r, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
+                ui.painter().rect_filled(r, 2.0, part_color(p.kind));
+                ui.label(format!(
+                    "{} {} · ch {}",
+                    theme::title(p.kind),
+                    p.notes.len(),
+                    p.channel.as_int() + 1
+                ));
+            });
+            let id = ui.scope_id().with(("legend-part", p.kind.name()));
+            let r = ui
+                .interact(chip.response.rect, id, Sense::click_and_drag())
+                .on_hover_text(format!(
+                    "Drag the {} part onto a DAW track · click: export · right-click: copy",
+                    p.kind.name()
+                ));
+            action = chip_action(&r, Some(p.kind), can_hand_off, true).or(action.take());
             ui.add_space(8.0);
         }
     });
@@ -217,6 +247,7 @@ pub fn legend(ui: &mut Ui, clip: Option<&Clip>, transport: &str) {
         "{} · {} · {} bars · {:.0} bpm · {transport}",
         clip.key, clip.meter, clip.bars, clip.tempo_bpm
     ));
+    action
 }
 
 #[cfg(test)]

@@ -24,20 +24,23 @@ pub fn color(name: &str) -> Color32 {
     }
 }
 
-/// Draws the lanes of `clip`'s sections; returns the index of a clicked section. `playhead` in
-/// quarter notes (wrapped to the clip) marks the section playing.
+/// Draws the lanes of `clip`'s sections; returns what a click (select), a drag (drag the
+/// section's file out, with `can_hand_off`) or the context menu (copy, export) asked for.
+/// `playhead` in quarter notes (wrapped to the clip) marks the section playing.
 pub fn lanes(
     ui: &mut Ui,
     clip: &Clip,
     selected: Option<usize>,
     plan: Option<&SongPlan>,
     playhead: Option<f64>,
-) -> Option<usize> {
+    can_hand_off: bool,
+) -> Option<Action> {
     if clip.sections.is_empty() || clip.bars == 0 {
         return None;
     }
     let width = ui.available_width().max(200.0);
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, LANE_H), Sense::click());
+    let (rect, response) =
+        ui.allocate_exact_size(Vec2::new(width, LANE_H), Sense::click_and_drag());
     let painter = ui.painter_at(rect);
     let (left, right) = (rect.left() + INSET, rect.right() - INSET);
     let x_of = |bar: u32| left + (right - left) * bar as f32 / clip.bars as f32;
@@ -45,7 +48,15 @@ pub fn lanes(
         let len = clip.length_quarters().max(f64::EPSILON);
         (q.rem_euclid(len) / clip.meter.quarters_per_bar()) as u32
     });
-    let mut clicked = None;
+    let bar_at = |x: f32| ((x - left) / (right - left).max(1.0) * clip.bars as f32).max(0.0) as u32;
+    let under = |p: Option<Pos2>| {
+        p.and_then(|p| {
+            clip.sections
+                .iter()
+                .position(|s| s.contains_bar(bar_at(p.x)))
+        })
+    };
+    let mut action = None;
     for (i, s) in clip.sections.iter().enumerate() {
         let r = Rect::from_min_max(
             Pos2::new(x_of(s.start_bar) + 1.0, rect.top() + 2.0),
@@ -70,15 +81,34 @@ pub fn lanes(
             FontId::proportional(12.0),
             Color32::WHITE,
         );
-        if response
-            .interact_pointer_pos()
-            .is_some_and(|p| response.clicked() && r.contains(p))
-        {
-            clicked = Some(i);
-        }
     }
-    response.on_hover_text("Click a section to select it");
-    clicked
+    if response.clicked() {
+        action = under(response.interact_pointer_pos()).map(|i| Action::SelectSection(Some(i)));
+    }
+    if can_hand_off && response.drag_started() {
+        action = under(response.interact_pointer_pos()).map(Action::DragSection);
+    }
+    if can_hand_off && response.hovered() && !response.dragged() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::Grab);
+    }
+    let menu_for = under(response.hover_pos()).or(selected);
+    response
+        .on_hover_text("Click a section to select it; drag it into the DAW; right-click to copy")
+        .context_menu(|ui| {
+            let Some(i) = menu_for else { return };
+            if ui
+                .add_enabled(can_hand_off, egui::Button::new("Copy section"))
+                .clicked()
+            {
+                action = Some(Action::CopySection(i));
+                ui.close();
+            }
+            if ui.button("Export section").clicked() {
+                action = Some(Action::ExportSection(i));
+                ui.close();
+            }
+        });
+    action
 }
 
 /// The selected section's line: what it is and its actions.
