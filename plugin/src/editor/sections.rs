@@ -126,14 +126,14 @@ pub fn toolbar(
         .filter(|x| x.name == s.name && x.bars == s.bars)
         .count();
     let mut action = None;
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(&s.label).strong().color(color(&s.name)));
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(&s.label).strong().color(color(&s.name)))
+            .on_hover_text(format!("seed {}", s.seed));
         ui.weak(format!(
-            "bars {}–{} · energy {:.2} · seed {}{}",
+            "bars {}–{} · energy {:.2}{}",
             s.start_bar + 1,
             s.end_bar(),
             s.energy,
-            s.seed,
             if repeats > 1 {
                 format!(" · played {repeats}×")
             } else {

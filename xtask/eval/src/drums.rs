@@ -346,26 +346,6 @@ impl Stats {
     }
 }
 
-/// Jensen-Shannon divergence (bits) of two histograms; 1 when one of them is empty.
-fn jsd(p: &[f64], q: &[f64]) -> f64 {
-    let (sp, sq) = (p.iter().sum::<f64>(), q.iter().sum::<f64>());
-    if sp <= 0.0 || sq <= 0.0 {
-        return 1.0;
-    }
-    let mut d = 0.0;
-    for (a, b) in p.iter().zip(q) {
-        let (a, b) = (a / sp, b / sq);
-        let m = 0.5 * (a + b);
-        if a > 0.0 {
-            d += 0.5 * a * (a / m).log2();
-        }
-        if b > 0.0 {
-            d += 0.5 * b * (b / m).log2();
-        }
-    }
-    d.max(0.0)
-}
-
 /// Weighted mean JSD over rows, weights = reference mass per row.
 fn weighted(r: &[Vec<f64>], s: &[Vec<f64>], weights: &[f64]) -> f64 {
     let w: f64 = weights.iter().sum();
@@ -376,7 +356,7 @@ fn weighted(r: &[Vec<f64>], s: &[Vec<f64>], weights: &[f64]) -> f64 {
         .zip(s)
         .zip(weights)
         .filter(|x| *x.1 > 0.0)
-        .map(|((a, b), w)| w * jsd(a, b))
+        .map(|((a, b), w)| w * crate::metrics::jsd(a, b))
         .sum::<f64>()
         / w
 }

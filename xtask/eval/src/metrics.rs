@@ -375,3 +375,23 @@ pub fn mean_abs_interval(ps: &[Piece]) -> Option<f64> {
     }
     mean(&v)
 }
+
+/// Jensen-Shannon divergence (bits) of two histograms; 1 when one of them is empty.
+pub fn jsd(p: &[f64], q: &[f64]) -> f64 {
+    let (sp, sq) = (p.iter().sum::<f64>(), q.iter().sum::<f64>());
+    if sp <= 0.0 || sq <= 0.0 {
+        return 1.0;
+    }
+    let mut d = 0.0;
+    for (a, b) in p.iter().zip(q) {
+        let (a, b) = (a / sp, b / sq);
+        let m = 0.5 * (a + b);
+        if a > 0.0 {
+            d += 0.5 * a * (a / m).log2();
+        }
+        if b > 0.0 {
+            d += 0.5 * b * (b / m).log2();
+        }
+    }
+    d.max(0.0)
+}

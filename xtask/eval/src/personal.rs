@@ -215,25 +215,6 @@ fn histograms(tokens_seq: &[usize], q: &mut [f64], m: &mut [f64]) {
     }
 }
 
-fn jsd(p: &[f64], q: &[f64]) -> f64 {
-    let (sp, sq) = (p.iter().sum::<f64>(), q.iter().sum::<f64>());
-    if sp <= 0.0 || sq <= 0.0 {
-        return 1.0;
-    }
-    let mut d = 0.0;
-    for (a, b) in p.iter().zip(q) {
-        let (a, b) = (a / sp, b / sq);
-        let m = 0.5 * (a + b);
-        if a > 0.0 {
-            d += 0.5 * a * (a / m).log2();
-        }
-        if b > 0.0 {
-            d += 0.5 * b * (b / m).log2();
-        }
-    }
-    d
-}
-
 fn request(song: &Song, bars: u32, seed: u64) -> Option<ChordRequest> {
     let s = song.sections.first()?;
     Some(ChordRequest {
@@ -376,7 +357,11 @@ pub fn run(args: &[String]) -> Result<()> {
                 .collect();
             histograms(&toks, &mut q, &mut m);
         }
-        div.push((a, jsd(&q, &ref_q), jsd(&m, &ref_m)));
+        div.push((
+            a,
+            crate::metrics::jsd(&q, &ref_q),
+            crate::metrics::jsd(&m, &ref_m),
+        ));
     }
     let gen_ms = t.elapsed().as_secs_f64() * 1000.0 / gen_calls.max(1) as f64;
 
