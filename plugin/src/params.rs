@@ -380,9 +380,8 @@ pub fn changes_for(
                     .preview_normalized(i32::from(o.octave.clamp(-3, 3))),
             ));
             if pp.kind == PartKind::Drums {
-                if let Some(i) = bandmate_engine::drums::styles()
-                    .iter()
-                    .position(|n| *n == o.style)
+                if let Some(i) = (0..DrumStyleChoice::variants().len())
+                    .position(|i| DrumStyleChoice::from_index(i).name() == o.style)
                 {
                     out.push(e(&p.drum_style, i));
                 }

@@ -151,7 +151,8 @@ pub enum KeySourceChoice {
     Detected,
 }
 
-/// Drum style; the same names, in the same order, as `bandmate_engine::drums::styles()`.
+/// Drum style; the same names, in the same order, as `bandmate_engine::drums::styles()`, then
+/// the chosen personal style's grooves.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DrumStyleChoice {
     #[name = "pop"]
@@ -182,14 +183,37 @@ pub enum DrumStyleChoice {
     Shuffle,
     #[name = "afro-latin"]
     AfroLatin,
+    /// The grooves of the personal style chosen in the panel (rules without one).
+    #[name = "my style"]
+    Personal,
 }
 
 impl DrumStyleChoice {
     /// The engine's style name (falls back to the default style if the tables diverge).
     pub fn name(self) -> &'static str {
+        if self == DrumStyleChoice::Personal {
+            return bandmate_engine::personal::STYLE;
+        }
         bandmate_engine::drums::styles()
             .get(self as usize)
             .copied()
             .unwrap_or("pop")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drum_choices_name_the_engine_styles_in_order_then_the_personal_one() {
+        let styles = bandmate_engine::drums::styles();
+        let choices: Vec<&str> = DrumStyleChoice::variants()
+            .iter()
+            .enumerate()
+            .map(|(i, _)| DrumStyleChoice::from_index(i).name())
+            .collect();
+        assert_eq!(&choices[..styles.len()], styles);
+        assert_eq!(choices[styles.len()..], [bandmate_engine::personal::STYLE]);
     }
 }
