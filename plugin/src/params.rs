@@ -121,6 +121,8 @@ pub struct BandmateParams {
     pub key_source: EnumParam<KeySourceChoice>,
     #[id = "drum_style"]
     pub drum_style: EnumParam<DrumStyleChoice>,
+    #[id = "bass_style"]
+    pub bass_style: EnumParam<BassStyleChoice>,
     #[nested]
     pub chords: PartParams,
     #[nested]
@@ -170,6 +172,7 @@ impl Default for BandmateParams {
             fill_every: IntParam::new("Fill every (bars)", 4, IntRange::Linear { min: 0, max: 16 }),
             key_source: EnumParam::new("Key source", KeySourceChoice::Manual),
             drum_style: EnumParam::new("Drum style", DrumStyleChoice::Pop),
+            bass_style: EnumParam::new("Bass style", BassStyleChoice::RootFifth),
             chords: PartParams::new(PartKind::Chords, true),
             melody: PartParams::new(PartKind::Melody, false),
             bass: PartParams::new(PartKind::Bass, false),
@@ -283,6 +286,9 @@ pub fn settings_from_params(
             if pp.kind == PartKind::Drums {
                 o.style = p.drum_style.value().name().to_string();
             }
+            if pp.kind == PartKind::Bass {
+                o.style = p.bass_style.value().name().to_string();
+            }
         }
     }
     s
@@ -384,6 +390,13 @@ pub fn changes_for(
                     .position(|i| DrumStyleChoice::from_index(i).name() == o.style)
                 {
                     out.push(e(&p.drum_style, i));
+                }
+            }
+            if pp.kind == PartKind::Bass {
+                if let Some(i) = (0..BassStyleChoice::variants().len())
+                    .position(|i| BassStyleChoice::from_index(i).name() == o.style)
+                {
+                    out.push(e(&p.bass_style, i));
                 }
             }
         }

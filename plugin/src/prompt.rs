@@ -66,12 +66,7 @@ pub fn changes(
             s.meter
         ));
     }
-    for k in [
-        PartKind::Chords,
-        PartKind::Bass,
-        PartKind::Keys,
-        PartKind::Melody,
-    ] {
+    for k in [PartKind::Chords, PartKind::Keys, PartKind::Melody] {
         if w.contains_key(&Target::PartStyle(k)) {
             let style = s.part(k).map_or("", |o| o.style.as_str());
             out.not_applied.push(format!(
@@ -112,10 +107,12 @@ mod tests {
             Some("jazz")
         );
         assert!((p.free_tempo.value() - 90.0).abs() < 0.01);
-        assert!(pc
-            .not_applied
-            .iter()
-            .any(|l| l.starts_with("bass style walking")));
+        assert_eq!(
+            s.part(PartKind::Bass).map(|o| o.style.as_str()),
+            Some("walking"),
+            "the bass style parameter takes it"
+        );
+        assert!(!pc.not_applied.iter().any(|l| l.starts_with("bass style")));
         assert!(pc.form.is_none());
         let song = changes(&p, &interpret("verse and chorus"), None, None, None);
         let form = song.form.expect("a form");

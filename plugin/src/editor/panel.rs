@@ -225,6 +225,7 @@ pub fn show(ui: &mut Ui, setter: &ParamSetter, p: &BandmateParams, view: &View) 
                     .spacing([8.0, 4.0])
                     .show(ui, |ui| {
                         row(ui, "Drum style", |ui| combo(ui, setter, &p.drum_style));
+                        row(ui, "Bass style", |ui| combo(ui, setter, &p.bass_style));
                         row(ui, "Density", |ui| slider(ui, setter, &p.density));
                         row(ui, "Swing", |ui| slider(ui, setter, &p.swing));
                         row(ui, "Humanize", |ui| slider(ui, setter, &p.humanize));

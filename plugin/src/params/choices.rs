@@ -151,6 +151,42 @@ pub enum KeySourceChoice {
     Detected,
 }
 
+/// Bass style; the same names, in the same order, as `bandmate_engine::parts::bass::styles()`,
+/// then the chosen personal style's bass figures.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BassStyleChoice {
+    #[name = "root"]
+    Root,
+    #[name = "root-fifth"]
+    RootFifth,
+    #[name = "octave"]
+    Octave,
+    #[name = "pulse"]
+    Pulse,
+    #[name = "pop"]
+    Pop,
+    #[name = "funk"]
+    Funk,
+    #[name = "walking"]
+    Walking,
+    /// The bass figures of the personal style chosen in the panel (rules without one).
+    #[name = "my style"]
+    Personal,
+}
+
+impl BassStyleChoice {
+    /// The engine's style name (falls back to the default style if the tables diverge).
+    pub fn name(self) -> &'static str {
+        if self == BassStyleChoice::Personal {
+            return bandmate_engine::personal::STYLE;
+        }
+        bandmate_engine::parts::bass::styles()
+            .get(self as usize)
+            .copied()
+            .unwrap_or("root-fifth")
+    }
+}
+
 /// Drum style; the same names, in the same order, as `bandmate_engine::drums::styles()`, then
 /// the chosen personal style's grooves.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,5 +251,19 @@ mod tests {
             .collect();
         assert_eq!(&choices[..styles.len()], styles);
         assert_eq!(choices[styles.len()..], [bandmate_engine::personal::STYLE]);
+    }
+
+    #[test]
+    fn bass_choices_name_the_engine_styles_in_order_then_the_personal_one() {
+        let styles = bandmate_engine::parts::bass::styles();
+        let choices: Vec<&str> = (0..BassStyleChoice::variants().len())
+            .map(|i| BassStyleChoice::from_index(i).name())
+            .collect();
+        assert_eq!(&choices[..styles.len()], styles);
+        assert_eq!(choices[styles.len()..], [bandmate_engine::personal::STYLE]);
+        assert_eq!(
+            BassStyleChoice::RootFifth.name(),
+            bandmate_engine::arrange::default_style(bandmate_engine::clip::PartKind::Bass)
+        );
     }
 }
