@@ -142,19 +142,21 @@ pub fn show(ui: &mut Ui, draft: &mut Draft, plan: Option<&str>) -> Option<Action
             ui.add(Slider::new(&mut row.energy, 0.0..=1.0).show_value(false))
                 .on_hover_text(format!("energy {:.2}", row.energy));
             if ui
-                .add_enabled(i > 0, egui::Button::new("↑").small())
+                .add_enabled(i > 0, egui::Button::new("^").small())
+                .on_hover_text("Move up")
                 .clicked()
             {
                 swap = Some((i - 1, i));
             }
             if ui
-                .add_enabled(i + 1 < n, egui::Button::new("↓").small())
+                .add_enabled(i + 1 < n, egui::Button::new("v").small())
+                .on_hover_text("Move down")
                 .clicked()
             {
                 swap = Some((i, i + 1));
             }
             if ui
-                .add_enabled(n > 1, egui::Button::new("✕").small())
+                .add_enabled(n > 1, egui::Button::new("x").small())
                 .on_hover_text("Remove this section")
                 .clicked()
             {

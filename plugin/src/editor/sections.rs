@@ -70,7 +70,7 @@ pub fn lanes(
         }
         let locked = plan.is_some_and(|p| p.is_locked(&s.name, s.bars));
         let text = if locked {
-            format!("🔒 {}", s.label)
+            format!("{} (locked)", s.label)
         } else {
             s.label.clone()
         };
@@ -162,7 +162,7 @@ pub fn toolbar(
         {
             action = Some(Action::ExportSection(selected));
         }
-        if ui.small_button("✕").on_hover_text("Deselect").clicked() {
+        if ui.small_button("x").on_hover_text("Deselect").clicked() {
             action = Some(Action::SelectSection(None));
         }
     });
