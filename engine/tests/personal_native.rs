@@ -17,8 +17,14 @@ use native_backend::native;
 use std::sync::atomic::AtomicBool;
 
 /// ii7-V7-Imaj7-VI7 turnarounds in several keys as block chords, one chord per bar.
+/// A new folder per call: the tests of this file run in parallel.
 fn jazz_folder() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("bandmate-personal-native-{}", std::process::id()));
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!(
+        "bandmate-personal-native-{}-{n}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("dir");
     for (i, key) in ["C", "F", "Bb", "Eb", "G", "D"].iter().enumerate() {
