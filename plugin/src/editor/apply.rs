@@ -158,20 +158,21 @@ impl App {
 
     /// Writes the song's section at `index` alone into the export folder.
     fn export_section_file(&self, index: usize) -> Result<PathBuf, String> {
-        let clip = self.clip.as_ref().ok_or(export::ExportError::NoClip);
-        clip.and_then(|clip| {
-            let dir = export::resolve_dir(Some(&self.export_dir));
-            export::export_section(clip, index, &dir)
-        })
-        .map_err(|e| e.to_string())
+        self.write_export(|clip, dir| export::export_section(clip, index, dir))
     }
 
+    /// Writes the clip (`None`) or one part into the export folder.
     pub(super) fn export_file(&self, part: Option<PartKind>) -> Result<PathBuf, String> {
+        self.write_export(|clip, dir| export::export(clip, part, dir))
+    }
+
+    /// Runs `write` on the current clip and the export folder; the error as shown to the user.
+    fn write_export(
+        &self,
+        write: impl FnOnce(&Clip, &std::path::Path) -> Result<PathBuf, export::ExportError>,
+    ) -> Result<PathBuf, String> {
         let clip = self.clip.as_ref().ok_or(export::ExportError::NoClip);
-        clip.and_then(|clip| {
-            let dir = export::resolve_dir(Some(&self.export_dir));
-            export::export(clip, part, &dir)
-        })
-        .map_err(|e| e.to_string())
+        clip.and_then(|clip| write(clip, &export::resolve_dir(Some(&self.export_dir))))
+            .map_err(|e| e.to_string())
     }
 }
