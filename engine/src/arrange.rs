@@ -277,7 +277,7 @@ fn add_parts(
     }
     let mut parameters = settings.describe();
     if let Some(p) = personal {
-        parameters.push_str(&format!(" personal={} like={:.2}", p.label(), p.amount()));
+        parameters.push_str(&p.provenance());
     }
     clip.provenance = Provenance {
         program: program(),

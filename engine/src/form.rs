@@ -544,7 +544,7 @@ pub fn generate_with_personal(
         .collect();
     let mut parameters = base.describe();
     if let Some(p) = personal {
-        parameters.push_str(&format!(" personal={} like={:.2}", p.label(), p.amount()));
+        parameters.push_str(&p.provenance());
     }
     song.provenance = Provenance {
         program: arrange::program(),

@@ -95,6 +95,11 @@ impl Personal<'_> {
     pub fn label(&self) -> String {
         format!("{}@{}", self.style.name(), self.style.short_hash())
     }
+
+    /// ` personal=NAME@HASH12 like=0.80`: what the provenance parameters get appended.
+    pub fn provenance(&self) -> String {
+        format!(" personal={} like={:.2}", self.label(), self.amount())
+    }
 }
 
 #[cfg(test)]
