@@ -12,6 +12,7 @@ use crate::{drums, groove, model, parts};
 use midly::num::u7;
 use serde::{Deserialize, Serialize};
 
+pub mod clearance;
 pub mod idea;
 pub mod locks;
 mod notice;
@@ -275,6 +276,7 @@ fn add_parts(
         engines.push(format!("{}={engine}", opts.kind.name()));
         clip.set_part(part);
     }
+    clearance::apply(clip, &clearance::UNDER_MELODY);
     let mut parameters = settings.describe();
     if let Some(p) = personal {
         parameters.push_str(&p.provenance());
@@ -333,6 +335,11 @@ pub fn regenerate_with(
     });
     let (part, engine) = make_part(&s, &out, &opts, &mut notices, personal)?;
     out.set_part(part);
+    if kind == PartKind::Melody {
+        clearance::apply(&mut out, &clearance::UNDER_MELODY);
+    } else {
+        clearance::apply(&mut out, &[kind]);
+    }
     out.provenance.engine = format!(
         "{} {}=seed{}:{}",
         out.provenance.engine,

@@ -358,9 +358,7 @@ pub fn generate_clip(
         .collect();
     if let Some(prev) = previous.filter(|_| !kept.is_empty()) {
         if prev.bars == clip.bars && prev.meter == clip.meter {
-            for part in prev.parts.iter().filter(|p| kept.contains(&p.kind)) {
-                clip.set_part(part.clone());
-            }
+            arrange::locks::restore_locked(&mut clip, prev, &kept, settings);
             let names: Vec<&str> = kept.iter().map(|k| k.name()).collect();
             clip.provenance.engine =
                 format!("{} locked={}", clip.provenance.engine, names.join(","));

@@ -53,6 +53,7 @@ pub fn continue_idea(
     part.normalize(clip.length_ticks());
     let mut out = clip.clone();
     out.set_part(part);
+    super::clearance::apply(&mut out, &super::clearance::UNDER_MELODY);
     out.provenance.engine = format!(
         "{} melody=idea-seed{seed}:model({})",
         out.provenance.engine,

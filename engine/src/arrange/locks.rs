@@ -1,6 +1,6 @@
 //! Generating with locked parts: a new arrangement in which the locked parts keep their notes.
 
-use crate::arrange::{self, ArrangeError, Arrangement, Notice, Settings};
+use crate::arrange::{self, clearance, ArrangeError, Arrangement, Notice, Settings};
 use crate::clip::{Clip, PartKind};
 use crate::personal::Personal;
 
@@ -56,6 +56,7 @@ pub fn generate_with_locks_personal(
             notices.extend(step.notices);
             clip = step.clip;
         }
+        restore_locked(&mut clip, prev, locked, settings);
         clip.provenance.seed = settings.seed;
         clip.provenance.parameters = settings.describe();
         if let Some(p) = personal {
@@ -65,16 +66,9 @@ pub fn generate_with_locks_personal(
         Arrangement { clip, notices }
     } else {
         let mut a = arrange::generate_with(settings, personal)?;
-        for part in prev.parts.iter().filter(|p| is_locked(p.kind)) {
-            a.clip.set_part(part.clone());
-        }
+        restore_locked(&mut a.clip, prev, locked, settings);
         a
     };
-    for part in a.clip.parts.iter_mut().filter(|p| is_locked(p.kind)) {
-        if let Some(o) = settings.part(part.kind) {
-            part.channel = midly::num::u4::new(o.channel.min(15));
-        }
-    }
     let kept: Vec<&str> = locked
         .iter()
         .filter(|k| a.clip.part(**k).is_some())
@@ -85,6 +79,24 @@ pub fn generate_with_locks_personal(
             format!("{} locked={}", a.clip.provenance.engine, kept.join(","));
     }
     Ok(a)
+}
+
+/// Puts the `locked` parts of `prev` back into `clip`, on the MIDI channel their options in
+/// `settings` ask for, and voices the unlocked chord and keys parts below the (possibly kept)
+/// melody again.
+pub fn restore_locked(clip: &mut Clip, prev: &Clip, locked: &[PartKind], settings: &Settings) {
+    for part in prev.parts.iter().filter(|p| locked.contains(&p.kind)) {
+        let mut part = part.clone();
+        if let Some(o) = settings.part(part.kind) {
+            part.channel = midly::num::u4::new(o.channel.min(15));
+        }
+        clip.set_part(part);
+    }
+    let unlocked: Vec<PartKind> = clearance::UNDER_MELODY
+        .into_iter()
+        .filter(|k| !locked.contains(k))
+        .collect();
+    clearance::apply(clip, &unlocked);
 }
 
 #[cfg(test)]

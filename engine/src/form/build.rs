@@ -61,6 +61,7 @@ pub(super) fn vary_melody(
         }));
     }
     clip.set_part(part);
+    arrange::clearance::apply(clip, &arrange::clearance::UNDER_MELODY);
     clip.provenance.engine = format!(
         "{} melody=repeat(head+phrase seed{seed})",
         clip.provenance.engine
