@@ -321,7 +321,10 @@ impl App {
                     self.has_clip() && !self.params.melody.locked.value(),
                     melody,
                 )
-                .on_hover_text("Keeps the chords and the other parts")
+                .on_hover_text(
+                    "Keeps the chords and the other parts (chord and keys notes the new \
+                     melody would cover move an octave down)",
+                )
                 .clicked()
             {
                 self.pending.push(Action::Regenerate(PartKind::Melody));

@@ -5,6 +5,7 @@
 use super::action::Action;
 use super::theme::{part_color, title};
 use crate::params::BandmateParams;
+use bandmate_engine::clip::PartKind;
 use bandmate_engine::theory::Key;
 use egui::{CollapsingHeader, ComboBox, Grid, RichText, Ui};
 use nice_plug::prelude::*;
@@ -203,10 +204,13 @@ pub fn show(ui: &mut Ui, setter: &ParamSetter, p: &BandmateParams, view: &View) 
                             let can = on && !pp.locked.value() && view.has_clip;
                             if ui
                                 .add_enabled(can, egui::Button::new("New"))
-                                .on_hover_text(format!(
-                                    "New {} (keeps the other parts)",
-                                    pp.kind.name()
-                                ))
+                                .on_hover_text(if pp.kind == PartKind::Melody {
+                                    "New melody (keeps the other parts; chord and keys notes \
+                                     it would cover move an octave down)"
+                                        .to_string()
+                                } else {
+                                    format!("New {} (keeps the other parts)", pp.kind.name())
+                                })
                                 .clicked()
                             {
                                 actions.push(Action::Regenerate(pp.kind));
