@@ -121,6 +121,19 @@ pub fn candidates(chord: &Chord, range: VoicingRange) -> Vec<Vec<u8>> {
     out
 }
 
+/// [`candidates`], or when none fits (a doubled voice can stretch a close voicing past the
+/// range), those with one voice fewer, down to three.
+fn candidates_or_fewer(chord: &Chord, range: VoicingRange) -> Vec<Vec<u8>> {
+    let mut voices = range.voices.clamp(3, 5);
+    loop {
+        let c = candidates(chord, VoicingRange { voices, ..range });
+        if !c.is_empty() || voices == 3 {
+            return c;
+        }
+        voices -= 1;
+    }
+}
+
 /// Total semitone movement between two voicings of equal size (voice i to voice i).
 pub fn movement(a: &[u8], b: &[u8]) -> u32 {
     if a.len() != b.len() {
@@ -141,7 +154,7 @@ pub fn voice_lead(chords: &[Chord], range: VoicingRange) -> Vec<Vec<u8>> {
     let mid = (range.low as i32 + range.high as i32) / 2;
     let mut out: Vec<Vec<u8>> = Vec::with_capacity(chords.len());
     for chord in chords {
-        let cands = candidates(chord, range);
+        let cands = candidates_or_fewer(chord, range);
         let chosen = match out.last() {
             None => cands.iter().min_by_key(|c| {
                 let centre = c.iter().map(|&x| x as i32).sum::<i32>() / c.len() as i32;
@@ -184,6 +197,29 @@ mod tests {
         for (voicing, chord) in v.iter().zip(chords(&["Dm7", "G7", "Cmaj7"])) {
             let mask = chord.mask();
             assert!(voicing.iter().all(|&p| mask & (1 << (p % 12)) != 0));
+        }
+    }
+
+    #[test]
+    fn every_tone_of_an_add9_survives_a_close_five_voice_range() {
+        let range = VoicingRange {
+            low: 52,
+            high: 76,
+            voices: 5,
+            spread: Spread::Close,
+        };
+        for name in ["Cadd9", "Am(add9)", "G6", "C13"] {
+            let chord: Chord = name.parse().expect("chord");
+            let v = &voice_lead(&[chord], range)[0];
+            let mask = v.iter().fold(0u16, |m, &p| m | 1 << (p % 12));
+            let want = chord.mask();
+            let tones = chord.quality.intervals().len().min(5);
+            assert!(mask & !want == 0, "{name}: {v:?} has foreign tones");
+            assert!(
+                mask.count_ones() as usize >= tones.min(4),
+                "{name}: {v:?} lost tones"
+            );
+            assert!(v.iter().all(|&p| (52..=76).contains(&p)), "{name}: {v:?}");
         }
     }
 
