@@ -11,6 +11,7 @@
 
 pub mod answer;
 pub mod material;
+pub mod offline;
 
 use crate::chord::Chord;
 use crate::clip::{ChordEvent, Note, PartKind, TICKS_PER_QUARTER};
