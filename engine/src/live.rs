@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod material;
 pub mod offline;
+pub mod player;
 
 use crate::chord::Chord;
 use crate::clip::{ChordEvent, Note, PartKind, TICKS_PER_QUARTER};
