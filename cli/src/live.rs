@@ -23,7 +23,7 @@ pub struct LiveArgs {
     #[arg(long = "on-silence", default_value = "hold", value_parser = on_silence)]
     pub on_silence: OnSilence,
     /// Simulated worker latency in milliseconds (the plugin's is measured by `cargo xtask eval live`).
-    #[arg(long = "delay-ms", default_value_t = 20.0)]
+    #[arg(long = "delay-ms", default_value_t = offline::DEFAULT_DELAY_MS)]
     pub delay_ms: f64,
     /// Random seed: the same input, arguments and seed give a byte-identical file.
     #[arg(long, default_value_t = 1)]

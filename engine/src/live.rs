@@ -332,6 +332,21 @@ impl LiveEngine {
         self.timeline.notes()
     }
 
+    /// The earliest tick of the response changed since the last call (material from there on
+    /// must replace what the audio thread has).
+    pub fn take_changed(&mut self) -> Option<u32> {
+        self.timeline.take_changed()
+    }
+
+    /// Forgets response notes, chords and records that ended before `tick` (a long session
+    /// stays small).
+    pub fn forget_before(&mut self, tick: u32) {
+        self.timeline.forget_before(tick);
+        self.harmony.retain(|c| c.end() >= tick);
+        self.switches.retain(|s| s.at >= tick);
+        self.phrases.retain(|p| p.at >= tick);
+    }
+
     /// Response notes starting in `from..to`.
     pub fn response_between(&self, from: u32, to: u32) -> impl Iterator<Item = &ResponseNote> {
         self.timeline.between(from, to)

@@ -20,6 +20,8 @@ const OWN_BARS: u32 = 4;
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
     notes: Vec<ResponseNote>,
+    /// The earliest tick changed since [`Timeline::take_changed`].
+    changed: Option<u32>,
 }
 
 impl Timeline {
@@ -33,8 +35,23 @@ impl Timeline {
             .filter(move |n| n.note.start >= from && n.note.start < to)
     }
 
+    /// The earliest tick changed since the last call, if any.
+    pub fn take_changed(&mut self) -> Option<u32> {
+        self.changed.take()
+    }
+
+    /// Forgets notes that ended before `tick`.
+    pub fn forget_before(&mut self, tick: u32) {
+        self.notes.retain(|n| n.note.end() >= tick);
+    }
+
+    fn touch(&mut self, at: u32) {
+        self.changed = Some(self.changed.map_or(at, |c| c.min(at)));
+    }
+
     /// Cuts the notes of `parts` (all when `None`) at `at`: later ones go, sounding ones end there.
     pub fn cut(&mut self, at: u32, parts: Option<&[PartKind]>) {
+        self.touch(at);
         let hit = |p: PartKind| parts.is_none_or(|ps| ps.contains(&p));
         self.notes.retain(|n| !(hit(n.part) && n.note.start >= at));
         for n in &mut self.notes {
@@ -54,6 +71,7 @@ impl Timeline {
         notes: impl IntoIterator<Item = ResponseNote>,
     ) {
         self.cut(at, Some(parts));
+        self.touch(at);
         self.notes
             .extend(notes.into_iter().filter(|n| n.note.start >= at));
         self.notes

@@ -5,6 +5,9 @@
 use super::{LiveEngine, LiveError, LiveEvent, LiveSettings};
 use crate::clip::{Clip, Part, PartKind, TICKS_PER_QUARTER};
 
+/// The worker latency both live mode and its offline twin plan with, in milliseconds.
+pub const DEFAULT_DELAY_MS: f64 = 20.0;
+
 /// The performance's note events in time order (offs before ons at one tick), drums left out.
 pub fn events(performance: &Clip) -> Vec<LiveEvent> {
     let mut out = Vec::new();

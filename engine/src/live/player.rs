@@ -17,6 +17,9 @@ pub struct LiveMaterial {
     pub from: u32,
     /// Tick from which this material replaces the one playing (`>= from`).
     pub switch_at: u32,
+    /// Replaces the playing material at the next block, releasing every note, without counting
+    /// a missed boundary (after a stop, a seek or new settings).
+    pub urgent: bool,
     events: Vec<ClipEvent>,
 }
 
@@ -54,6 +57,7 @@ impl LiveMaterial {
             id,
             from,
             switch_at: switch_at.max(from),
+            urgent: false,
             events,
         }
     }
@@ -179,7 +183,11 @@ impl LivePlayer {
         let tpq = f64::from(TICKS_PER_QUARTER);
         let t0 = q0 * tpq;
         let mut split = None;
-        if self.pending.is_some() {
+        let urgent = self.pending.as_ref().is_some_and(|m| m.urgent);
+        if urgent && self.spent.is_none() {
+            self.active.release_all(0, out);
+            self.switch();
+        } else if self.pending.is_some() {
             let sw = f64::from(self.pending_switch);
             if sw < t0 - 0.5 {
                 if self.spent.is_none() {
