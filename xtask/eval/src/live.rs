@@ -15,6 +15,7 @@ use bandmate_engine::live::{offline, SETTLE_TICKS, SIXTEENTH};
 use bandmate_engine::rng::Rng;
 use bandmate_tests::{Ev, In, Session, Tp};
 use std::fmt::Write as _;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 const RATE: f64 = 48_000.0;
@@ -216,7 +217,15 @@ fn worker_cpu() -> f64 {
     ticks as f64 / 100.0
 }
 
-fn run_block_size(frames: u32, count: usize, seed: u64) -> (Outcome, f64) {
+/// Plays `count` performances in blocks of `frames`; waits at `done` (all sessions still
+/// alive, so their workers' CPU time can be read) and then at `release`.
+fn run_block_size(
+    frames: u32,
+    count: usize,
+    seed: u64,
+    done: &Barrier,
+    release: &Barrier,
+) -> (Outcome, f64) {
     let mut s = Session::new(RATE, 1024);
     let mut rng = Rng::derive(seed ^ u64::from(frames), "eval-live");
     let mut total = Outcome::default();
@@ -236,6 +245,9 @@ fn run_block_size(frames: u32, count: usize, seed: u64) -> (Outcome, f64) {
         total.answers_on_boundary += o.answers_on_boundary;
         total.bars += o.bars;
     }
+    done.wait();
+    release.wait();
+    drop(s);
     (total, tempos / count.max(1) as f64)
 }
 
@@ -253,10 +265,18 @@ pub fn run(args: &[String]) -> Result<()> {
     let began = Instant::now();
     let cpu0 = worker_cpu();
     let per = count.div_ceil(BLOCKS.len());
+    let done = Arc::new(Barrier::new(BLOCKS.len() + 1));
+    let release = Arc::new(Barrier::new(BLOCKS.len() + 1));
     let handles: Vec<_> = BLOCKS
         .iter()
-        .map(|&f| std::thread::spawn(move || (f, run_block_size(f, per, seed))))
+        .map(|&f| {
+            let (d, r) = (done.clone(), release.clone());
+            std::thread::spawn(move || (f, run_block_size(f, per, seed, &d, &r)))
+        })
         .collect();
+    done.wait();
+    let cpu = worker_cpu() - cpu0;
+    release.wait();
     let mut rows = Vec::new();
     for h in handles {
         rows.push(
@@ -264,7 +284,6 @@ pub fn run(args: &[String]) -> Result<()> {
                 .map_err(|_| anyhow::anyhow!("a session panicked"))?,
         );
     }
-    let cpu = worker_cpu() - cpu0;
     let mut md = String::new();
     writeln!(md, "## Live mode (`cargo xtask eval live`)\n")?;
     writeln!(
