@@ -4,5 +4,6 @@
 pub mod analyze;
 pub mod args;
 pub mod groove;
+pub mod live;
 pub mod personal;
 pub mod prompt;

@@ -40,6 +40,8 @@ enum Command {
     Forms,
     /// Apply a real drummer's feel (learned groove profile) to a MIDI file.
     Groove(bandmate_cli::groove::GrooveArgs),
+    /// Respond to a recorded performance as live mode would (follow, answer or continue).
+    Live(bandmate_cli::live::LiveArgs),
 }
 
 fn forms() {
@@ -219,6 +221,7 @@ fn main() {
             Ok(())
         }
         Command::Groove(a) => bandmate_cli::groove::run(a),
+        Command::Live(a) => bandmate_cli::live::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -10,6 +10,7 @@ pub mod groove;
 pub mod import;
 pub mod input;
 pub mod keydetect;
+pub mod live;
 pub mod model;
 pub mod parts;
 pub mod personal;

@@ -181,7 +181,8 @@ impl ActiveNotes {
         self.counts[(channel & 15) as usize][(key & 127) as usize]
     }
 
-    fn on(&mut self, e: OutEvent, out: &mut impl FnMut(OutEvent)) {
+    /// Emits a note-on (retriggering a key already sounding) and counts it.
+    pub fn on(&mut self, e: OutEvent, out: &mut impl FnMut(OutEvent)) {
         let c = &mut self.counts[(e.channel & 15) as usize][(e.key & 127) as usize];
         if *c > 0 {
             // Retrigger: the stream never holds two notes on one key and channel.
@@ -196,7 +197,9 @@ impl ActiveNotes {
         out(e);
     }
 
-    fn off(&mut self, e: OutEvent, out: &mut impl FnMut(OutEvent)) {
+    /// Counts a note-off and emits it when the last overlapping note on its key ends; an off
+    /// for a key not sounding is dropped.
+    pub fn off(&mut self, e: OutEvent, out: &mut impl FnMut(OutEvent)) {
         let c = &mut self.counts[(e.channel & 15) as usize][(e.key & 127) as usize];
         match *c {
             0 => {} // a note that started before playback did (or was already released)

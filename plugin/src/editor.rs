@@ -19,6 +19,7 @@ mod apply;
 pub mod drag;
 pub mod export;
 pub mod form_editor;
+pub mod live_panel;
 pub mod panel;
 pub mod personal;
 pub mod piano_roll;
@@ -193,6 +194,14 @@ impl NiceEguiApp for App {
             detected: *self.shared.detected_key.lock(),
             followed: self.params.session.read().followed_key,
             has_clip: self.has_clip(),
+            live: live_panel::LiveStatus {
+                view: self.shared.live.view.lock().clone(),
+                missed: self
+                    .shared
+                    .live
+                    .missed
+                    .load(std::sync::atomic::Ordering::Relaxed),
+            },
         };
         let min = egui::vec2(MIN_SIZE.0, MIN_SIZE.1);
         ResizableWindow::new("bandmate-window")

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 /// Parameters that do not change the generated clip: playback only (`midi_thru`, `free_run`,
 /// `free_tempo` (only labels exports), `bypass`), the locks (which parts a new clip keeps) and
-/// `key_source` (it selects the key, and the effective key is hashed itself).
+/// `key_source` (it selects the key, and the effective key is hashed itself) and live mode's
+/// parameters (live material is made apart from the clip).
 pub const NOT_FINGERPRINTED: &[&str] = &[
     "midi_thru",
     "free_run",
@@ -22,6 +23,10 @@ pub const NOT_FINGERPRINTED: &[&str] = &[
     "lock_bass",
     "lock_keys",
     "lock_drums",
+    "live",
+    "live_mode",
+    "live_phrase",
+    "live_silence",
 ];
 
 /// The fingerprinted parameters of one parameter object.

@@ -12,6 +12,7 @@
 //! - GUI thread: [`editor`] reads state and sends [`Task`]s.
 
 use bandmate_engine::input::InputEvent;
+use bandmate_engine::live::player::{LiveMaterial, LivePlayer};
 use bandmate_engine::playback::{BlockInfo, EventKind, OutEvent, Player, SongPosition};
 use nice_plug::midi::{Channel, Key as MidiKey, VoiceID};
 use nice_plug::prelude::*;
@@ -23,6 +24,7 @@ pub mod fingerprint;
 pub mod handoff;
 pub mod host;
 pub mod learn;
+pub mod live;
 pub mod params;
 pub mod persist;
 pub mod prompt;
@@ -60,6 +62,11 @@ pub struct Bandmate {
     /// A replaced clip waiting for room in the garbage queue (never dropped on the audio thread).
     garbage_slot: Option<Box<Loaded>>,
     player: Player,
+    /// Live mode's player (audio thread) and a replaced material waiting for the garbage queue.
+    live_player: LivePlayer,
+    live_garbage_slot: Option<Box<LiveMaterial>>,
+    /// Whether the last block played live material.
+    live_was_on: bool,
     sample_rate: f32,
     /// Set by `reset()`/`deactivate()`: release sounding notes at the next block.
     release_pending: bool,
@@ -87,6 +94,9 @@ impl Default for Bandmate {
             current: None,
             garbage_slot: None,
             player: Player::new(),
+            live_player: LivePlayer::new(),
+            live_garbage_slot: None,
+            live_was_on: false,
             sample_rate: 48_000.0,
             release_pending: false,
             thru: Vec::with_capacity(THRU_CAPACITY),
@@ -120,6 +130,28 @@ impl Bandmate {
                     return;
                 }
             }
+        }
+    }
+}
+
+impl Bandmate {
+    /// Audio thread: hands replaced live material to the worker and offers the newest one to
+    /// the live player (which switches at its tick). Stops taking while the garbage is full.
+    fn take_live(&mut self) {
+        loop {
+            let waiting = self
+                .live_garbage_slot
+                .take()
+                .or_else(|| self.live_player.take_spent());
+            if let Some(g) = waiting {
+                if let Err(rtrb::PushError::Full(g)) = self.audio.live_garbage.push(g) {
+                    self.live_garbage_slot = Some(g);
+                    return;
+                }
+                continue;
+            }
+            let Ok(m) = self.audio.live.pop() else { return };
+            self.live_garbage_slot = self.live_player.offer(m);
         }
     }
 }
@@ -363,14 +395,29 @@ impl Plugin for Bandmate {
         // Output, in time order: releases at 0, then clip events merged with thru events.
         let thru = std::mem::take(&mut self.thru);
         let mut next = 0usize;
+        let live_on = p.live.value() && !bypass;
         {
             let mut out = |e: OutEvent| emit(&mut *ctx, &thru, &mut next, Some(e));
             if self.release_pending {
                 self.release_pending = false;
                 self.player.release_all(0, &mut out);
+                self.live_player.release_all(0, &mut out);
+            }
+            if self.live_was_on && !live_on {
+                self.live_player.release_all(0, &mut out);
             }
             self.take_new_clip(&mut out);
-            if bypass {
+            self.take_live();
+            if live_on {
+                if !self.live_was_on {
+                    self.player.release_all(0, &mut out);
+                }
+                self.player.process(None, &block, &mut out);
+                let start = playing.then_some(song_start);
+                if self.live_player.process(start, qps, frames, &mut out) {
+                    self.shared.live.mark_jump();
+                }
+            } else if bypass {
                 self.player.release_all(0, &mut out);
                 self.player.process(None, &block, &mut out);
             } else {
@@ -380,6 +427,14 @@ impl Plugin for Bandmate {
         }
         emit(ctx, &thru, &mut next, None);
         self.thru = thru;
+        self.take_live();
+        self.live_was_on = live_on;
+        let live = &self.shared.live;
+        live.set_position((live_on && playing).then_some(song_start + f64::from(frames) * qps));
+        live.missed
+            .store(self.live_player.missed(), Ordering::Relaxed);
+        live.switches
+            .store(self.live_player.switches(), Ordering::Relaxed);
 
         self.shared
             .playing

@@ -142,6 +142,16 @@ pub struct BandmateParams {
     pub free_tempo: FloatParam,
     #[id = "bypass"]
     pub bypass: BoolParam,
+
+    /// Live mode on: the band plays what it makes of the input instead of the clip.
+    #[id = "live"]
+    pub live: BoolParam,
+    #[id = "live_mode"]
+    pub live_mode: EnumParam<LiveModeChoice>,
+    #[id = "live_phrase"]
+    pub live_phrase: EnumParam<PhraseChoice>,
+    #[id = "live_silence"]
+    pub live_silence: EnumParam<SilenceChoice>,
 }
 
 fn unit(name: &str, default: f32) -> FloatParam {
@@ -191,6 +201,10 @@ impl Default for BandmateParams {
             .with_step_size(0.1)
             .with_unit(" bpm"),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            live: BoolParam::new("Live", false),
+            live_mode: EnumParam::new("Live mode", LiveModeChoice::Follow),
+            live_phrase: EnumParam::new("Phrase", PhraseChoice::Two),
+            live_silence: EnumParam::new("On silence", SilenceChoice::Hold),
         }
     }
 }

@@ -91,7 +91,9 @@ impl Inner {
                 let Some(task) = next else { break };
                 self.run_caught(task);
             }
-            if self.shared.input_task_pending.load(Ordering::SeqCst) {
+            if self.worker.live_on() || self.worker.live_running() {
+                self.run_caught(Task::LiveTick);
+            } else if self.shared.input_task_pending.load(Ordering::SeqCst) {
                 self.run_caught(Task::DrainInput);
             }
             if self.worker.needs_generation() {

@@ -70,6 +70,8 @@ pub struct Shared {
     pub input_task_pending: AtomicBool,
     /// Incoming notes the audio thread could not forward because the queue was full.
     pub input_dropped: AtomicU64,
+    /// Live mode's position, counters and panel view.
+    pub live: crate::live::LiveShared,
 }
 
 impl Default for Shared {
@@ -87,6 +89,7 @@ impl Default for Shared {
             detected_key: Mutex::new(None),
             input_task_pending: AtomicBool::new(false),
             input_dropped: AtomicU64::new(0),
+            live: crate::live::LiveShared::default(),
         }
     }
 }

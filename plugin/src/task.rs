@@ -14,6 +14,9 @@ pub enum Task {
     RegeneratePart { kind: PartKind, seed: u64 },
     /// Move incoming notes into the history, detect the key, follow it when asked to.
     DrainInput,
+    /// Live mode: the input into the live engine, the engine up to the song position, new
+    /// material to the audio thread (every poll while live mode is on).
+    LiveTick,
     /// "Continue my idea": a new melody from the melody model primed with the last notes heard
     /// on the input (keeps the chords and the other parts).
     ContinueIdea { seed: u64 },

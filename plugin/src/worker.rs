@@ -56,6 +56,8 @@ pub struct Worker {
     next_id: AtomicU64,
     /// The personal style in use, loaded once, and its "like my music" amount.
     personal: Mutex<Option<(Arc<PersonalStyle>, f32)>>,
+    /// Live mode's engine, while live mode is on.
+    live: Mutex<Option<live::LiveSession>>,
     /// Test hook: the next task (or `initial_clip`) panics, to prove the panic is contained.
     #[cfg(test)]
     inject_panic: std::sync::atomic::AtomicBool,
@@ -80,6 +82,7 @@ pub fn make(
         gave_up: Mutex::new(None),
         next_id: AtomicU64::new(1),
         personal: Mutex::new(None),
+        live: Mutex::new(None),
         #[cfg(test)]
         inject_panic: std::sync::atomic::AtomicBool::new(false),
     };
@@ -107,6 +110,7 @@ impl Worker {
             Task::RegeneratePart { kind, seed } => self.regenerate_part(kind, seed),
             Task::DrainInput => self.drain_input(),
             Task::ContinueIdea { seed } => self.continue_idea(seed),
+            Task::LiveTick => self.live_tick(),
             Task::Undo => self.step(true),
             Task::Redo => self.step(false),
             Task::SetForm(form) => self.set_form(form),
@@ -599,13 +603,16 @@ impl Worker {
             .input_task_pending
             .store(false, Ordering::SeqCst);
         let mut finished = Vec::new();
+        let mut heard = Vec::new();
         {
             let mut ends = self.ends.lock();
             let mut pairer = self.pairer.lock();
             while let Ok(e) = ends.input.pop() {
                 finished.extend(pairer.push(e));
+                heard.push(e);
             }
         }
+        self.live_input(&heard);
         if finished.is_empty() {
             return;
         }
@@ -707,3 +714,5 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 #[cfg(test)]
 mod tests;
+
+mod live;

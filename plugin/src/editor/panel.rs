@@ -1,4 +1,4 @@
-//! The parameter panel: host parameters in groups (key and form, harmony, parts, groove,
+//! The parameter panel: host parameters in groups (live, key and form, harmony, parts, groove,
 //! playback). Every change goes through the host (`ParamSetter`), so it is automatable, undoable
 //! in the host and saved with the project; buttons return [`Action`]s. GUI thread.
 
@@ -18,6 +18,7 @@ pub struct View {
     /// The key being followed (key source "detected").
     pub followed: Option<Key>,
     pub has_clip: bool,
+    pub live: super::live_panel::LiveStatus,
 }
 
 /// Width of the parameter sliders (logical pixels).
@@ -112,6 +113,7 @@ fn row(ui: &mut Ui, label: &str, add: impl FnOnce(&mut Ui)) {
 /// The whole parameter panel; returns the buttons clicked.
 pub fn show(ui: &mut Ui, setter: &ParamSetter, p: &BandmateParams, view: &View) -> Vec<Action> {
     let mut actions = Vec::new();
+    super::live_panel::show(ui, setter, p, &view.live);
     {
         CollapsingHeader::new(RichText::new("Key & form").strong())
             .default_open(true)

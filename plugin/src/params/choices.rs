@@ -267,3 +267,62 @@ mod tests {
         );
     }
 }
+
+/// Live mode: what the band does with what it hears (the engine's `LiveMode`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveModeChoice {
+    Follow,
+    Answer,
+    Continue,
+}
+
+impl LiveModeChoice {
+    pub fn to_engine(self) -> bandmate_engine::live::LiveMode {
+        use bandmate_engine::live::LiveMode;
+        match self {
+            LiveModeChoice::Follow => LiveMode::Follow,
+            LiveModeChoice::Answer => LiveMode::Answer,
+            LiveModeChoice::Continue => LiveMode::Continue,
+        }
+    }
+}
+
+/// Live phrase length in bars.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhraseChoice {
+    #[name = "1 bar"]
+    One,
+    #[name = "2 bars"]
+    Two,
+    #[name = "4 bars"]
+    Four,
+}
+
+impl PhraseChoice {
+    pub fn bars(self) -> u32 {
+        match self {
+            PhraseChoice::One => 1,
+            PhraseChoice::Two => 2,
+            PhraseChoice::Four => 4,
+        }
+    }
+}
+
+/// What live mode's harmony does after a bar of silence.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SilenceChoice {
+    #[name = "Hold last chord"]
+    Hold,
+    #[name = "Own progression"]
+    Own,
+}
+
+impl SilenceChoice {
+    pub fn to_engine(self) -> bandmate_engine::live::OnSilence {
+        use bandmate_engine::live::OnSilence;
+        match self {
+            SilenceChoice::Hold => OnSilence::Hold,
+            SilenceChoice::Own => OnSilence::Own,
+        }
+    }
+}

@@ -536,3 +536,60 @@ fn learns_a_folder_on_the_worker_and_generates_with_the_style() {
         .lock()
         .contains("no personal style \"missing\""));
 }
+
+#[test]
+fn live_mode_feeds_the_engine_and_hands_material_to_the_audio_thread() {
+    use bandmate_engine::playback::EventKind;
+    let mut r = rig(false);
+    set(&r.params.live, true);
+    // Playing from bar 2 (quarter 4); a C chord heard at quarter 4.1 (tick 1968).
+    r.shared.live.set_position(Some(4.0));
+    for key in [48u8, 52, 55] {
+        let e = InputEvent {
+            on: true,
+            channel: 0,
+            key,
+            velocity: 100,
+            quarters: 4.1,
+        };
+        assert!(r.audio.input.push(e).is_ok());
+    }
+    r.shared.input_task_pending.store(true, Ordering::SeqCst);
+    r.worker.run(Task::LiveTick);
+    r.shared.live.set_position(Some(4.5));
+    r.worker.run(Task::LiveTick);
+    let mut newest = None;
+    while let Ok(m) = r.audio.live.pop() {
+        newest = Some(m);
+    }
+    let m = newest.expect("live material");
+    // Decided 24 ticks after the chord (1992), played from the next 16th: tick 2040.
+    assert!(m.switch_at <= 2040, "switch at {}", m.switch_at);
+    assert!(
+        m.events().iter().any(|e| e.kind == EventKind::NoteOn
+            && e.channel == 2
+            && e.tick == 2040
+            && e.key % 12 == 0),
+        "the bass plays C from the next 16th"
+    );
+    let view = r.shared.live.view.lock().clone();
+    assert_eq!(view.chord.map(|c| c.to_string()).as_deref(), Some("C"));
+    assert!(!view.upcoming.is_empty());
+    assert!(r.params.heard.read().is_empty(), "no note ended yet");
+    // Stopped: urgent material without notes after the stop; off: the session closes.
+    r.shared.live.set_position(None);
+    r.worker.run(Task::LiveTick);
+    let mut newest = None;
+    while let Ok(m) = r.audio.live.pop() {
+        newest = Some(m);
+    }
+    let m = newest.expect("material after the stop");
+    assert!(m.urgent);
+    assert!(m
+        .events()
+        .iter()
+        .all(|e| e.kind == EventKind::NoteOff || e.tick <= 2160));
+    set(&r.params.live, false);
+    r.worker.run(Task::LiveTick);
+    assert!(!r.worker.live_running());
+}

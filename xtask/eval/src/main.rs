@@ -1,5 +1,6 @@
 //! `bandmate-eval` (run as `cargo xtask eval ...`): `quality` — musical-quality evaluation
-//! (docs/QUALITY.md); `plugin` — plugin-level measurements through CLAP (docs/BENCHMARKS.md).
+//! (docs/QUALITY.md); `plugin` — plugin-level measurements through CLAP (docs/BENCHMARKS.md);
+//! `live` — live mode's latency and boundaries through CLAP (docs/BENCHMARKS.md).
 //! Its own package so that `cargo xtask bundle|install|train` never compile the engine.
 //!
 //! quality options: `--groups N` (settings combinations, default 120; each is generated with 2
@@ -7,6 +8,7 @@
 //! models/train/data/pieces.jsonl).
 
 mod drums;
+mod live;
 mod markov;
 mod metrics;
 mod personal;
@@ -38,9 +40,10 @@ fn run(args: &[String]) -> Result<()> {
         Some("drums") => drums::run(&args[1..]),
         Some("prompt") => prompt::run(&args[1..]),
         Some("personal") => personal::run(&args[1..]),
+        Some("live") => live::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
-            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]");
+            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]\ncargo xtask eval live [--count N] [--seed S] [--out PATH|-]");
             Ok(())
         }
         _ => quality(args),

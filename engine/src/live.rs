@@ -1,0 +1,514 @@
+//! Live mode: a band that listens. [`LiveEngine`] takes timestamped note events (ticks at
+//! [`TICKS_PER_QUARTER`], no samples), recognizes the held chord, tracks key and energy, and
+//! writes response material ahead of the playhead: follow (bass, keys, drums over the heard
+//! chord from the next 16th), answer (a melody answer in the phrase after the player's) or
+//! continue (a new melody phrase after phrase).
+//!
+//! Pure and deterministic: the same events, settings and seed give the same response. The
+//! latency of a real worker is modelled by [`LiveSettings::delay_ticks`]: an event is acted on
+//! that many ticks after it was heard, so the offline twin (`bandmate live`) and the plugin run
+//! the same decisions. Owned by one thread (the plugin's worker, or the CLI).
+
+pub mod answer;
+pub mod material;
+pub mod offline;
+pub mod player;
+mod settings;
+
+pub use settings::{LiveError, LiveMode, LiveSettings, OnSilence, PHRASE_BARS};
+
+use crate::chord::Chord;
+use crate::clip::{ChordEvent, Note, PartKind, TICKS_PER_QUARTER};
+use crate::input::{self, HeardNote, InputEvent, Pairer};
+use crate::recognize;
+use crate::theory::Key;
+use material::Timeline;
+
+/// Ticks of a sixteenth note: heard chords take effect on this grid.
+pub const SIXTEENTH: u32 = TICKS_PER_QUARTER / 4;
+/// Ticks a chord must stand without a new note-on before it is decided (a strum settles).
+pub const SETTLE_TICKS: u32 = 24;
+
+/// One heard note-on or note-off at `tick`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LiveEvent {
+    pub tick: u32,
+    pub on: bool,
+    pub key: u8,
+    pub velocity: u8,
+}
+
+/// How busy and loud the player is over the last bar.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Energy {
+    pub notes_per_beat: f32,
+    /// Mean note-on velocity (0 when nothing was heard).
+    pub velocity: u8,
+}
+
+impl Energy {
+    /// 0..1 density for the part generators.
+    pub fn density(self) -> f32 {
+        (0.15 + self.notes_per_beat / 4.0).clamp(0.1, 1.0)
+    }
+}
+
+/// A response note of one part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ResponseNote {
+    pub part: PartKind,
+    pub note: Note,
+}
+
+/// A heard chord acted on: heard when its last note changed (`heard`), played from `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChordSwitch {
+    pub heard: u32,
+    pub at: u32,
+    pub chord: Chord,
+}
+
+/// A melody phrase written (answer or continuation), starting at `at` (a phrase boundary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhraseWritten {
+    pub at: u32,
+    /// Tick at which it was decided (before `at`).
+    pub decided: u32,
+    pub notes: usize,
+}
+
+/// The live engine. See the module docs.
+#[derive(Debug, Clone)]
+pub struct LiveEngine {
+    s: LiveSettings,
+    now: u32,
+    pairer: Pairer,
+    /// Held keys (velocity, 0 = not held).
+    held: [u8; 128],
+    history: Vec<HeardNote>,
+    /// Onsets (tick, key, velocity) of recent notes, newest last.
+    onsets: Vec<(u32, u8, u8)>,
+    /// (decide at, heard at) of the pending chord decision.
+    pending: Option<(u32, u32)>,
+    last_activity: Option<u32>,
+    chord: Option<Chord>,
+    own: bool,
+    harmony: Vec<ChordEvent>,
+    timeline: Timeline,
+    prepared_until: u32,
+    /// Next phrase index whose successor's melody is still to be decided.
+    next_phrase: Option<u32>,
+    switches: Vec<ChordSwitch>,
+    phrases: Vec<PhraseWritten>,
+    generation: u64,
+}
+
+impl LiveEngine {
+    pub fn new(settings: LiveSettings) -> Result<LiveEngine, LiveError> {
+        settings.validate()?;
+        Ok(LiveEngine {
+            s: settings,
+            now: 0,
+            pairer: Pairer::default(),
+            held: [0; 128],
+            history: Vec::new(),
+            onsets: Vec::new(),
+            pending: None,
+            last_activity: None,
+            chord: None,
+            own: false,
+            harmony: Vec::new(),
+            timeline: Timeline::default(),
+            prepared_until: 0,
+            next_phrase: None,
+            switches: Vec::new(),
+            phrases: Vec::new(),
+            generation: 0,
+        })
+    }
+
+    pub fn settings(&self) -> &LiveSettings {
+        &self.s
+    }
+
+    /// Takes one event; events must come in non-decreasing tick order (earlier ones count as now).
+    pub fn push(&mut self, e: LiveEvent) {
+        let tick = e.tick.max(self.now);
+        self.advance_to(tick);
+        let on = e.on && e.velocity > 0;
+        let ev = InputEvent {
+            on,
+            channel: 0,
+            key: e.key & 127,
+            velocity: e.velocity,
+            quarters: f64::from(tick) / f64::from(TICKS_PER_QUARTER),
+        };
+        if let Some(n) = self.pairer.push(ev) {
+            input::remember(&mut self.history, [n]);
+        }
+        self.held[(e.key & 127) as usize] = if on { e.velocity.max(1) } else { 0 };
+        if on {
+            self.onsets.push((tick, e.key & 127, e.velocity));
+            let keep = self.onsets.len().saturating_sub(input::HISTORY_LEN);
+            self.onsets.drain(..keep);
+            if self.next_phrase.is_none() {
+                self.next_phrase = Some(tick / self.s.phrase_ticks());
+            }
+        }
+        self.last_activity = Some(tick);
+        if on {
+            self.pending = Some((tick.saturating_add(self.s.decision_ticks()), tick));
+        }
+    }
+
+    /// Runs every decision due up to `tick` and keeps material prepared one phrase beyond it.
+    pub fn advance_to(&mut self, tick: u32) {
+        if tick < self.now {
+            return;
+        }
+        loop {
+            // The earliest due decision: a chord, a silence bar line or a phrase.
+            let chord_due = self.pending.map(|(d, _)| d).filter(|d| *d <= tick);
+            let phrase_due = self.phrase_decision().filter(|d| *d <= tick);
+            let silence_due = self.silence_bar().filter(|b| *b <= tick);
+            let next = [chord_due, phrase_due, silence_due]
+                .into_iter()
+                .flatten()
+                .min();
+            let Some(at) = next else { break };
+            self.now = at;
+            if chord_due == Some(at) {
+                self.decide_chord();
+            } else if silence_due == Some(at) {
+                self.go_own(at);
+            } else {
+                self.write_phrase(at);
+            }
+        }
+        self.now = tick;
+        self.prepare(tick);
+    }
+
+    /// Transport stopped (or jumped) at `tick`: every response note is cut there, held input
+    /// is forgotten and nothing is written until the next note heard.
+    pub fn stop(&mut self, tick: u32) {
+        self.timeline.cut(tick, None);
+        self.harmony.retain(|c| c.start < tick);
+        if let Some(c) = self.harmony.last_mut() {
+            c.duration = c.duration.min(tick - c.start);
+        }
+        self.pairer = Pairer::default();
+        self.held = [0; 128];
+        self.pending = None;
+        self.next_phrase = None;
+        self.chord = None;
+        self.own = false;
+        self.last_activity = None;
+        self.prepared_until = tick;
+    }
+
+    /// Restarts at `tick` after [`LiveEngine::stop`] (a seek): material resumes with the next note.
+    pub fn seek(&mut self, tick: u32) {
+        self.stop(self.now.min(tick));
+        self.now = tick;
+        self.prepared_until = tick;
+    }
+
+    /// Ends the performance at `tick`: notes sounding past it are cut.
+    pub fn finish(&mut self, tick: u32) {
+        self.advance_to(tick);
+        self.timeline.cut(tick, None);
+    }
+
+    /// The response written so far, sorted by start.
+    pub fn response(&self) -> &[ResponseNote] {
+        self.timeline.notes()
+    }
+
+    /// The earliest tick of the response changed since the last call (material from there on
+    /// must replace what the audio thread has).
+    pub fn take_changed(&mut self) -> Option<u32> {
+        self.timeline.take_changed()
+    }
+
+    /// Forgets response notes, chords and records that ended before `tick` (a long session
+    /// stays small).
+    pub fn forget_before(&mut self, tick: u32) {
+        self.timeline.forget_before(tick);
+        self.harmony.retain(|c| c.end() >= tick);
+        self.switches.retain(|s| s.at >= tick);
+        self.phrases.retain(|p| p.at >= tick);
+    }
+
+    /// Response notes starting in `from..to`.
+    pub fn response_between(&self, from: u32, to: u32) -> impl Iterator<Item = &ResponseNote> {
+        self.timeline.between(from, to)
+    }
+
+    /// The chord the band plays at `tick` (heard or its own).
+    pub fn harmony_at(&self, tick: u32) -> Option<Chord> {
+        self.harmony
+            .iter()
+            .rev()
+            .find(|c| c.start <= tick && tick < c.end())
+            .map(|c| c.chord)
+    }
+
+    /// The band's chords, in ticks (what the panel previews).
+    pub fn harmony(&self) -> &[ChordEvent] {
+        &self.harmony
+    }
+
+    /// The chord heard last, the key and the energy over the last bar.
+    pub fn heard_chord(&self) -> Option<Chord> {
+        self.chord
+    }
+
+    pub fn key(&self) -> Key {
+        input::key_to_follow(self.detected_key()).unwrap_or(self.s.key)
+    }
+
+    pub fn detected_key(&self) -> Option<(Key, f32)> {
+        input::detect_key(&self.history)
+    }
+
+    pub fn energy(&self) -> Energy {
+        let bar = self.s.bar_ticks();
+        let from = self.now.saturating_sub(bar);
+        let recent: Vec<u8> = self
+            .onsets
+            .iter()
+            .filter(|o| o.0 >= from && o.0 <= self.now)
+            .map(|o| o.2)
+            .collect();
+        if recent.is_empty() {
+            return Energy::default();
+        }
+        let beats = f64::from(bar) / f64::from(self.s.meter.beat_ticks(TICKS_PER_QUARTER));
+        let mean = recent.iter().map(|v| u32::from(*v)).sum::<u32>() / recent.len() as u32;
+        Energy {
+            notes_per_beat: (recent.len() as f64 / beats) as f32,
+            velocity: mean.min(127) as u8,
+        }
+    }
+
+    /// Chords acted on, with when they were heard.
+    pub fn switches(&self) -> &[ChordSwitch] {
+        &self.switches
+    }
+
+    /// Melody phrases written.
+    pub fn phrases(&self) -> &[PhraseWritten] {
+        &self.phrases
+    }
+
+    /// Tick up to which material is written.
+    pub fn prepared_until(&self) -> u32 {
+        self.prepared_until
+    }
+
+    fn next_seed(&mut self) -> u64 {
+        self.generation += 1;
+        self.s
+            .seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(self.generation)
+    }
+
+    fn decide_chord(&mut self) {
+        let Some((decide, heard)) = self.pending.take() else {
+            return;
+        };
+        let pitches: Vec<u8> = (0u8..128).filter(|k| self.held[*k as usize] > 0).collect();
+        let Some(r) = recognize::recognize(&pitches) else {
+            return;
+        };
+        if self.chord == Some(r.chord) && !self.own {
+            return;
+        }
+        let at = decide.div_ceil(SIXTEENTH) * SIXTEENTH;
+        self.chord = Some(r.chord);
+        self.own = false;
+        self.switches.push(ChordSwitch {
+            heard,
+            at,
+            chord: r.chord,
+        });
+        self.set_harmony_from(at);
+        if self.s.mode == LiveMode::Follow {
+            self.write_backing(at, true);
+        }
+    }
+
+    /// The bar line at which silence makes the band play its own progression.
+    fn silence_bar(&self) -> Option<u32> {
+        if self.s.on_silence != OnSilence::Own || self.own || self.chord.is_none() {
+            return None;
+        }
+        if self.held.iter().any(|v| *v > 0) {
+            return None;
+        }
+        let bar = self.s.bar_ticks();
+        let last = self.last_activity?;
+        Some((last + bar).div_ceil(bar) * bar)
+    }
+
+    fn go_own(&mut self, at: u32) {
+        self.own = true;
+        self.set_harmony_from(at);
+        if self.s.mode == LiveMode::Follow {
+            self.write_backing(at, false);
+        }
+    }
+
+    /// Rewrites the harmony from `at` to the prepared end with the current plan.
+    fn set_harmony_from(&mut self, at: u32) {
+        self.harmony.retain(|c| c.start < at);
+        if let Some(c) = self.harmony.last_mut() {
+            c.duration = c.duration.min(at - c.start);
+        }
+        let until = self.prepared_until.max(at);
+        self.extend_harmony(at, until.max(at + 1));
+    }
+
+    fn extend_harmony(&mut self, from: u32, to: u32) {
+        let bar = self.s.bar_ticks();
+        let key = self.key();
+        if self.own {
+            let own = material::own_progression(&self.s, key);
+            let mut t = from;
+            while t < to {
+                let end = ((t / bar) + 1) * bar;
+                let i = ((t / bar) as usize) % own.len().max(1);
+                if let Some(c) = own.get(i) {
+                    self.push_harmony(t, end - t, *c);
+                }
+                t = end;
+            }
+        } else if let Some(c) = self.chord {
+            self.push_harmony(from, to - from, c);
+        }
+    }
+
+    fn push_harmony(&mut self, start: u32, duration: u32, chord: Chord) {
+        if let Some(last) = self.harmony.last_mut() {
+            if last.chord == chord && last.end() == start {
+                last.duration += duration;
+                return;
+            }
+        }
+        self.harmony.push(ChordEvent {
+            start,
+            duration,
+            chord,
+            roman: None,
+        });
+    }
+
+    /// Follow mode: bass, keys and drums from `from` to the prepared end.
+    fn write_backing(&mut self, from: u32, switch: bool) {
+        let to = self.prepared_until.max(from + 1);
+        let seed = self.next_seed();
+        let notes = material::backing(
+            &self.s,
+            self.key(),
+            &self.harmony,
+            self.energy(),
+            from,
+            to,
+            seed,
+        );
+        self.timeline.replace_from(from, &material::BACKING, notes);
+        if switch {
+            if let Some(c) = self.chord {
+                self.timeline.force_root(from, c, self.s.meter);
+            }
+        }
+    }
+
+    fn phrase_decision(&self) -> Option<u32> {
+        if self.s.mode == LiveMode::Follow {
+            return None;
+        }
+        let k = self.next_phrase?;
+        Some(((k + 1) * self.s.phrase_ticks()).saturating_sub(self.s.prepare_ticks()))
+    }
+
+    fn write_phrase(&mut self, decided: u32) {
+        let Some(k) = self.next_phrase else { return };
+        self.next_phrase = Some(k + 1);
+        let p = self.s.phrase_ticks();
+        let (start, at) = (k * p, (k + 1) * p);
+        if self.harmony.last().is_none_or(|c| c.end() < at + p) {
+            let from = self.harmony.last().map_or(at, |c| c.end());
+            self.extend_harmony(from, at + p);
+        }
+        let key = self.key();
+        let seed = self.next_seed();
+        let notes = match self.s.mode {
+            LiveMode::Answer => {
+                let played: Vec<(u32, u32, u8, u8)> = self.played_between(start, decided);
+                if played.is_empty() {
+                    return;
+                }
+                answer::answer(&played, &self.s, key, &self.harmony, at, seed)
+            }
+            _ => material::continuation(&self.s, key, &self.harmony, self.energy(), at, seed),
+        };
+        self.phrases.push(PhraseWritten {
+            at,
+            decided,
+            notes: notes.len(),
+        });
+        self.timeline.replace_from(at, &[PartKind::Melody], notes);
+        if self.prepared_until < at + p {
+            self.prepared_until = at + p;
+        }
+    }
+
+    /// Notes with onsets in `from..to` as (start, duration, key, velocity); notes still held
+    /// last until `to`.
+    fn played_between(&self, from: u32, to: u32) -> Vec<(u32, u32, u8, u8)> {
+        let tpq = f64::from(TICKS_PER_QUARTER);
+        let mut out: Vec<(u32, u32, u8, u8)> = self
+            .onsets
+            .iter()
+            .filter(|o| o.0 >= from && o.0 < to)
+            .map(|&(t, k, v)| {
+                let dur = self
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|n| n.key == k && (n.start * tpq).round() as u32 == t)
+                    .map_or(to - t, |n| (n.duration * tpq).round() as u32);
+                (t, dur.max(1), k, v)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Keeps follow material written one phrase beyond `tick`.
+    fn prepare(&mut self, tick: u32) {
+        let bar = self.s.bar_ticks();
+        let want = (tick + self.s.phrase_ticks()).div_ceil(bar) * bar;
+        if want <= self.prepared_until {
+            return;
+        }
+        let from = self.prepared_until;
+        self.prepared_until = want;
+        if self.chord.is_none() && !self.own {
+            return;
+        }
+        let hend = self.harmony.last().map_or(from, |c| c.end());
+        if hend < want {
+            self.extend_harmony(hend, want);
+        }
+        if self.s.mode == LiveMode::Follow {
+            self.write_backing(from, false);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

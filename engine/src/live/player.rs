@@ -1,0 +1,255 @@
+//! Audio-thread playback of live material. The worker builds [`LiveMaterial`] (allocates); the
+//! audio thread's [`LivePlayer`] plays the current one and switches to a newer one exactly at
+//! its switch tick, inside the block. A material that arrives after its switch tick has passed
+//! is a missed boundary: it is counted, every sounding note is released, and it plays from the
+//! block start (the previous material played on until then, so there is never a gap).
+//! [`LivePlayer::process`] never allocates, locks or waits.
+
+use super::{LiveEngine, ResponseNote};
+use crate::clip::{PartKind, TICKS_PER_QUARTER};
+use crate::playback::{ActiveNotes, ClipEvent, EventKind, OutEvent};
+
+/// Response events from `from` on, in absolute ticks, to take over at `switch_at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveMaterial {
+    pub id: u64,
+    /// Events at ticks `>= from` are included (note-offs of earlier notes too).
+    pub from: u32,
+    /// Tick from which this material replaces the one playing (`>= from`).
+    pub switch_at: u32,
+    /// Replaces the playing material at the next block, releasing every note, without counting
+    /// a missed boundary (after a stop, a seek or new settings).
+    pub urgent: bool,
+    events: Vec<ClipEvent>,
+}
+
+/// MIDI channel of a response part (the clip's channels).
+fn channel(part: PartKind) -> u8 {
+    part.default_channel().as_int()
+}
+
+impl LiveMaterial {
+    /// The engine's response from `from` on. Allocates: worker thread.
+    pub fn new(id: u64, notes: &[ResponseNote], from: u32, switch_at: u32) -> LiveMaterial {
+        let mut events = Vec::with_capacity(notes.len() * 2);
+        for n in notes.iter().filter(|n| n.note.end() >= from) {
+            let (key, velocity) = (n.note.pitch.as_int(), n.note.velocity.as_int().max(1));
+            let ch = channel(n.part);
+            if n.note.start >= from {
+                events.push(ClipEvent {
+                    tick: n.note.start,
+                    kind: EventKind::NoteOn,
+                    channel: ch,
+                    key,
+                    velocity,
+                });
+            }
+            events.push(ClipEvent {
+                tick: n.note.end(),
+                kind: EventKind::NoteOff,
+                channel: ch,
+                key,
+                velocity,
+            });
+        }
+        events.sort_by_key(|e| (e.tick, e.kind, e.channel, e.key));
+        LiveMaterial {
+            id,
+            from,
+            switch_at: switch_at.max(from),
+            urgent: false,
+            events,
+        }
+    }
+
+    /// The engine's whole response from `from` on, switching at `switch_at`.
+    pub fn from_engine(id: u64, engine: &LiveEngine, from: u32, switch_at: u32) -> LiveMaterial {
+        LiveMaterial::new(id, engine.response(), from, switch_at)
+    }
+
+    pub fn events(&self) -> &[ClipEvent] {
+        &self.events
+    }
+}
+
+/// Per-instance live playback state (audio thread).
+#[derive(Debug, Default)]
+pub struct LivePlayer {
+    active: ActiveNotes,
+    current: Option<Box<LiveMaterial>>,
+    pending: Option<Box<LiveMaterial>>,
+    /// The earliest switch tick among the materials offered since the last switch.
+    pending_switch: u32,
+    /// Song position (quarters) where the last block ended, while playing.
+    expected: Option<f64>,
+    spent: Option<Box<LiveMaterial>>,
+    missed: u64,
+    switches: u64,
+    jumps: u64,
+}
+
+/// Samples of jitter in the host position that still count as continuous playback.
+const JUMP_SAMPLES: f64 = 1.0;
+
+impl LivePlayer {
+    pub fn new() -> LivePlayer {
+        LivePlayer::default()
+    }
+
+    /// Offers newer material; returns the pending one it replaces (drop it off the audio thread).
+    pub fn offer(&mut self, m: Box<LiveMaterial>) -> Option<Box<LiveMaterial>> {
+        self.pending_switch = match &self.pending {
+            Some(_) => self.pending_switch.min(m.switch_at),
+            None => m.switch_at,
+        };
+        self.pending.replace(m)
+    }
+
+    /// Whether a replaced material waits to be taken with [`LivePlayer::take_spent`].
+    pub fn has_spent(&self) -> bool {
+        self.spent.is_some()
+    }
+
+    /// The material replaced at the last switch (drop it off the audio thread).
+    pub fn take_spent(&mut self) -> Option<Box<LiveMaterial>> {
+        self.spent.take()
+    }
+
+    /// Boundaries whose material came too late.
+    pub fn missed(&self) -> u64 {
+        self.missed
+    }
+
+    /// Switches made (on time or late).
+    pub fn switches(&self) -> u64 {
+        self.switches
+    }
+
+    /// Position jumps seen (seek, loop) while playing.
+    pub fn jumps(&self) -> u64 {
+        self.jumps
+    }
+
+    /// The id of the material playing.
+    pub fn current_id(&self) -> Option<u64> {
+        self.current.as_ref().map(|m| m.id)
+    }
+
+    /// Notes sounding in the emitted stream.
+    pub fn active(&self) -> &ActiveNotes {
+        &self.active
+    }
+
+    /// Releases every sounding note at `offset` and forgets the position.
+    pub fn release_all(&mut self, offset: u32, out: &mut impl FnMut(OutEvent)) {
+        self.active.release_all(offset, out);
+        self.expected = None;
+    }
+
+    /// Plays one block starting at song position `start` (quarters; `None` = stopped) with
+    /// `qps` quarters per sample. Events go to `out` in time order, offsets `< frames`.
+    /// Returns true when the position jumped (the worker must be told to seek).
+    pub fn process(
+        &mut self,
+        start: Option<f64>,
+        qps: f64,
+        frames: u32,
+        out: &mut impl FnMut(OutEvent),
+    ) -> bool {
+        let Some(mut q0) = start.filter(|q| q.is_finite() && *q >= 0.0) else {
+            self.release_all(0, out);
+            return false;
+        };
+        let qps = if qps.is_finite() && qps > 0.0 {
+            qps
+        } else {
+            120.0 / 60.0 / 48_000.0
+        };
+        let mut jumped = false;
+        if let Some(e) = self.expected {
+            if (q0 - e).abs() > (JUMP_SAMPLES * qps).max(1.0 / f64::from(TICKS_PER_QUARTER)) {
+                self.active.release_all(0, out);
+                self.jumps += 1;
+                jumped = true;
+            } else {
+                q0 = e;
+            }
+        }
+        let q1 = q0 + f64::from(frames) * qps;
+        self.expected = Some(q1);
+        if frames == 0 {
+            return jumped;
+        }
+        let tpq = f64::from(TICKS_PER_QUARTER);
+        let t0 = q0 * tpq;
+        let mut split = None;
+        let urgent = self.pending.as_ref().is_some_and(|m| m.urgent);
+        if urgent && self.spent.is_none() {
+            self.active.release_all(0, out);
+            self.switch();
+        } else if self.pending.is_some() {
+            let sw = f64::from(self.pending_switch);
+            if sw < t0 - 0.5 {
+                if self.spent.is_none() {
+                    if self.current.is_some() {
+                        self.missed += 1;
+                    }
+                    self.active.release_all(0, out);
+                    self.switch();
+                }
+            } else if sw < q1 * tpq && self.spent.is_none() {
+                split = Some(self.pending_switch);
+            }
+        }
+        let frames_f = f64::from(frames);
+        let offset = |tick: u32| {
+            let x = (f64::from(tick) / tpq - q0) / qps;
+            let k = (x - 1e-3).ceil();
+            (k >= 0.0 && k < frames_f).then_some(k as u32)
+        };
+        let lo = t0.floor().max(0.0) as u32;
+        let hi = (q1 * tpq).ceil() as u32 + 1;
+        let play = |m: &LiveMaterial, a: u32, b: u32, active: &mut ActiveNotes, out: &mut _| {
+            let first = m.events.partition_point(|e| e.tick < a);
+            for e in &m.events[first..] {
+                if e.tick >= b {
+                    break;
+                }
+                let Some(k) = offset(e.tick) else { continue };
+                let ev = OutEvent {
+                    offset: k,
+                    kind: e.kind,
+                    channel: e.channel,
+                    key: e.key,
+                    velocity: e.velocity,
+                };
+                match e.kind {
+                    EventKind::NoteOn => active.on(ev, out),
+                    EventKind::NoteOff => active.off(ev, out),
+                }
+            }
+        };
+        let cut = split.unwrap_or(hi);
+        if let Some(m) = &self.current {
+            play(m, lo, cut, &mut self.active, out);
+        }
+        if split.is_some() {
+            self.switch();
+            if let Some(m) = &self.current {
+                play(m, cut, hi, &mut self.active, out);
+            }
+        }
+        jumped
+    }
+
+    /// Makes the pending material current; only called while `spent` is empty.
+    fn switch(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.switches += 1;
+            self.spent = self.current.replace(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+use super::*;
+use crate::clip::Note;
+
+/// 120 bpm at 48 kHz.
+const QPS: f64 = 2.0 / 48_000.0;
+
+fn note(part: PartKind, start: u32, dur: u32, pitch: i32) -> ResponseNote {
+    ResponseNote {
+        part,
+        note: Note::new(start, dur, pitch, 100),
+    }
+}
+
+/// Plays blocks of `frames` from quarter `from` for `blocks` blocks; returns (tick, event).
+fn play(
+    p: &mut LivePlayer,
+    from: f64,
+    frames: u32,
+    blocks: u32,
+    mut before: impl FnMut(&mut LivePlayer, u32),
+) -> Vec<(f64, OutEvent)> {
+    let mut out = Vec::new();
+    for b in 0..blocks {
+        before(p, b);
+        let q0 = from + f64::from(b * frames) * QPS;
+        p.process(Some(q0), QPS, frames, &mut |e| {
+            out.push(((q0 + f64::from(e.offset) * QPS) * 480.0, e))
+        });
+        p.take_spent();
+    }
+    out
+}
+
+/// Every note-on is followed by exactly one note-off on its key before the next note-on.
+fn balanced(events: &[(f64, OutEvent)]) -> bool {
+    let mut on = std::collections::HashMap::new();
+    for (_, e) in events {
+        let c = on.entry((e.channel, e.key)).or_insert(0i32);
+        *c += if e.kind == EventKind::NoteOn { 1 } else { -1 };
+        if *c < 0 || *c > 1 {
+            return false;
+        }
+    }
+    on.values().all(|c| *c == 0)
+}
+
+#[test]
+fn a_switch_happens_exactly_at_its_tick_and_cut_notes_end_there() {
+    let old = [note(PartKind::Bass, 0, 1920, 36)];
+    // The new material: the old note cut at 600, a new root from 600.
+    let new = [
+        note(PartKind::Bass, 0, 600, 36),
+        note(PartKind::Bass, 600, 480, 41),
+    ];
+    let mut p = LivePlayer::new();
+    p.offer(Box::new(LiveMaterial::new(1, &old, 0, 0)));
+    let ev = play(&mut p, 0.0, 256, 300, |p, b| {
+        if b == 10 {
+            p.offer(Box::new(LiveMaterial::new(2, &new, 0, 600)));
+        }
+    });
+    let at = |k: u8, kind: EventKind| {
+        ev.iter()
+            .filter(|(_, e)| e.key == k && e.kind == kind)
+            .map(|(t, _)| t.round() as u32)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(36, EventKind::NoteOn), vec![0]);
+    assert_eq!(at(36, EventKind::NoteOff), vec![600]);
+    assert_eq!(at(41, EventKind::NoteOn), vec![600]);
+    assert_eq!(at(41, EventKind::NoteOff), vec![1080]);
+    assert_eq!((p.missed(), p.switches()), (0, 2));
+    assert!(balanced(&ev));
+    assert_eq!(p.current_id(), Some(2));
+}
+
+#[test]
+fn late_material_is_a_missed_boundary_and_leaves_no_hanging_note() {
+    let old = [
+        note(PartKind::Keys, 0, 1920, 60),
+        note(PartKind::Keys, 960, 960, 64),
+    ];
+    let new = [
+        note(PartKind::Keys, 0, 480, 60),
+        note(PartKind::Keys, 480, 960, 67),
+    ];
+    let mut p = LivePlayer::new();
+    p.offer(Box::new(LiveMaterial::new(1, &old, 0, 0)));
+    // Offered at about tick 1200 (a 1024-frame block is 20.48 ticks), switching at 480: late.
+    let ev = play(&mut p, 0.0, 1024, 120, |p, b| {
+        if b == 59 {
+            p.offer(Box::new(LiveMaterial::new(2, &new, 0, 480)));
+        }
+    });
+    assert_eq!(p.missed(), 1);
+    // The old material played on until the late switch (no gap), then all was released.
+    let on = |k: u8| {
+        ev.iter()
+            .any(|(_, e)| e.key == k && e.kind == EventKind::NoteOn)
+    };
+    assert!(on(64));
+    assert!(
+        !on(67),
+        "the late material's note started before the block is skipped"
+    );
+    assert!(balanced(&ev));
+    assert_eq!(p.active().sounding(), 0);
+}
+
+#[test]
+fn a_jump_and_a_stop_release_everything() {
+    let m = [
+        note(PartKind::Keys, 0, 4000, 60),
+        note(PartKind::Bass, 0, 4000, 36),
+    ];
+    let mut p = LivePlayer::new();
+    p.offer(Box::new(LiveMaterial::new(1, &m, 0, 0)));
+    let mut ev = Vec::new();
+    let mut push = |e: OutEvent| ev.push(e);
+    assert!(!p.process(Some(0.0), QPS, 512, &mut push));
+    assert_eq!(p.active().sounding(), 2);
+    assert!(
+        p.process(Some(3.0), QPS, 512, &mut push),
+        "a seek is a jump"
+    );
+    assert_eq!(p.active().sounding(), 0);
+    p.process(Some(0.0), QPS, 512, &mut push);
+    assert_eq!(p.active().sounding(), 2, "from the start again");
+    p.process(None, QPS, 512, &mut push);
+    assert_eq!(p.active().sounding(), 0);
+    let ons = ev.iter().filter(|e| e.kind == EventKind::NoteOn).count();
+    let offs = ev.iter().filter(|e| e.kind == EventKind::NoteOff).count();
+    assert_eq!((ons, offs), (4, 4));
+    assert_eq!(p.jumps(), 2);
+}

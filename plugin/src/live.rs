@@ -1,0 +1,72 @@
+//! Live mode's shared state: what the audio thread publishes for the worker (song position,
+//! jumps, boundary counts; atomics only) and what the worker publishes for the panel (what was
+//! heard, what comes next; behind a lock the audio thread never takes).
+
+use bandmate_engine::chord::Chord;
+use bandmate_engine::live::Energy;
+use bandmate_engine::theory::Key;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// What the panel shows of live mode. Written by the worker.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveView {
+    pub chord: Option<Chord>,
+    pub key: Option<Key>,
+    pub energy: Energy,
+    /// The band's next chords from the playhead: (bar, beat 1-based, chord).
+    pub upcoming: Vec<(u32, u32, Chord)>,
+    /// Start bar (0-based) and notes of the next melody phrase written, in answer/continue.
+    pub next_phrase: Option<(u32, usize)>,
+    /// Worker time per bar of music, in microseconds (mean over the session).
+    pub worker_us_per_bar: f64,
+}
+
+/// Live state shared by the audio thread, the worker and the editor.
+#[derive(Debug)]
+pub struct LiveShared {
+    /// Song position (quarters, f64 bits) at the end of the last block; NaN while stopped.
+    position: AtomicU64,
+    /// Set by the audio thread when the position jumped; taken by the worker.
+    jumped: AtomicBool,
+    /// Boundaries whose material came late, switches made. Audio thread writes.
+    pub missed: AtomicU64,
+    pub switches: AtomicU64,
+    pub view: Mutex<LiveView>,
+}
+
+impl Default for LiveShared {
+    fn default() -> Self {
+        LiveShared {
+            position: AtomicU64::new(f64::NAN.to_bits()),
+            jumped: AtomicBool::new(false),
+            missed: AtomicU64::new(0),
+            switches: AtomicU64::new(0),
+            view: Mutex::new(LiveView::default()),
+        }
+    }
+}
+
+impl LiveShared {
+    /// Song position in quarters at the end of the last block, `None` while stopped.
+    pub fn position(&self) -> Option<f64> {
+        let v = f64::from_bits(self.position.load(Ordering::Acquire));
+        v.is_finite().then_some(v)
+    }
+
+    /// Audio thread.
+    pub fn set_position(&self, quarters: Option<f64>) {
+        self.position
+            .store(quarters.unwrap_or(f64::NAN).to_bits(), Ordering::Release);
+    }
+
+    /// Audio thread: the position jumped (seek, loop).
+    pub fn mark_jump(&self) {
+        self.jumped.store(true, Ordering::Release);
+    }
+
+    /// Worker: whether the position jumped since the last call.
+    pub fn take_jump(&self) -> bool {
+        self.jumped.swap(false, Ordering::AcqRel)
+    }
+}
