@@ -15,6 +15,7 @@ pub mod prior;
 mod runtime;
 pub mod sampling;
 pub mod tokens;
+pub mod vocab2;
 
 pub use backend::{
     backend_name, backend_report, candidates_for, check_version, init_backend, native_candidates,
