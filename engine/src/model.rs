@@ -10,6 +10,7 @@
 //! On any failure the caller gets a [`ModelError`] and falls back to the rule-based generators.
 
 mod backend;
+pub mod chords2;
 pub mod drums;
 pub mod prior;
 mod runtime;

@@ -158,6 +158,7 @@ def main(argv=None):
     ap.add_argument("--model", default=os.path.join(os.path.dirname(HERE), "chords", "v2"))
     ap.add_argument("--clips", type=int, default=40)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--out", default=None, help="splice the table into this markdown file (docs/QUALITY.md)")
     a = ap.parse_args(argv)
     cfg = json.load(open(os.path.join(a.model, "config.json")))
     so = ort.SessionOptions()
@@ -206,16 +207,35 @@ def main(argv=None):
     out["_latency_ms_8_bars"] = {"median": round(times[len(times) // 2], 2), "p95": round(times[int(len(times) * 0.95)], 2)}
     if a.json:
         print(json.dumps(out, indent=1))
-    else:
-        print("| style | test songs | condition | distinct chords in N events: v2, v1, test (N) | JS quality v2 / v1 | JS root motion v2 / v1 | ii-V-I v2, v1, test | bar repetition v2, v1, test |")
-        print("|---|---|---|---|---|---|---|---|")
+        return 0
+    lines = []
+    print_ = lines.append
+    if True:
+        print_("| style | test songs | condition | distinct chords in N events: v2, v1, test (N) | JS quality v2 / v1 | JS root motion v2 / v1 | ii-V-I v2, v1, test | bar repetition v2, v1, test |")
+        print_("|---|---|---|---|---|---|---|---|")
         for st, r in out.items():
             if st.startswith("_"):
                 continue
-            print(f"| {st} | {r['test_songs']} | {' '.join(r['condition'])} | {r['distinct_tokens'][0]}, {r['distinct_tokens_v1']}, {r['distinct_tokens'][1]} ({r['distinct_tokens'][2]}) | "
+            print_(f"| {st} | {r['test_songs']} | {' '.join(r['condition'])} | {r['distinct_tokens'][0]}, {r['distinct_tokens_v1']}, {r['distinct_tokens'][1]} ({r['distinct_tokens'][2]}) | "
                   f"{r['js_quality']} / {r['js_quality_v1']} | {r['js_root_motion']} / {r['js_root_motion_v1']} | "
                   f"{r['iiVI'][0]}, {r['iiVI'][2]}, {r['iiVI'][1]} | {r['bar_repetition'][0]}, {r['bar_repetition'][2]}, {r['bar_repetition'][1]} |")
-        print("8-bar clip latency (onnxruntime, Python, 1 thread):", out["_latency_ms_8_bars"])
+        print_(f"8-bar clip latency (onnxruntime, Python, 1 thread): {out['_latency_ms_8_bars']}")
+    text = "\n".join(lines)
+    print(text)
+    if a.out:
+        start, end = "<!-- chords-v2-eval:start -->", "<!-- chords-v2-eval:end -->"
+        md = open(a.out, encoding="utf-8").read()
+        block = (f"{start}\n## Chords: v1 and v2 against each style's held-out songs\n\n"
+                 f"Written by `models/train/chords2_quality.py --clips {a.clips} --out docs/QUALITY.md` "
+                 "(definitions in its docstring; JS = Jensen-Shannon divergence in bits, lower is closer "
+                 "to the style's test songs; v1 has no style but \"pop\" for these). v2 is not yet the "
+                 "engine's chord generator: these clips are sampled from its ONNX file in Python.\n\n"
+                 f"{text}\n{end}")
+        if start in md and end in md:
+            md = md[:md.index(start)] + block + md[md.index(end) + len(end):]
+        else:
+            md = md.rstrip("\n") + "\n\n" + block + "\n"
+        open(a.out, "w", encoding="utf-8").write(md)
     return 0
 
 
