@@ -12,3 +12,38 @@ fn native_chords2_parity() {
         common::parity();
     }
 }
+
+#[test]
+fn native_v2_tracks_valid() {
+    if native_backend::native() {
+        common::v2_tracks_valid();
+    }
+}
+
+#[test]
+fn native_v2_determinism() {
+    if native_backend::native() {
+        common::v2_determinism();
+    }
+}
+
+#[test]
+fn native_v2_harmonic_rhythm_changes_output() {
+    if native_backend::native() {
+        common::v2_harmonic_rhythm_changes_output();
+    }
+}
+
+#[test]
+fn native_v2_style_and_section_change_output() {
+    if native_backend::native() {
+        common::v2_style_and_section_change_output();
+    }
+}
+
+#[test]
+fn native_v2_old_style_names_load() {
+    if native_backend::native() {
+        common::v2_old_style_names_load();
+    }
+}

@@ -7,11 +7,27 @@ mod common;
 
 use bandmate_engine::model::{self, BackendKind, BackendPref};
 
-#[test]
-fn tract_chords2_parity() {
+fn tract() {
     assert_eq!(
         model::init_backend(BackendPref::Tract).expect("tract backend"),
         BackendKind::Tract
     );
+}
+
+#[test]
+fn tract_chords2_parity() {
+    tract();
     common::parity();
+}
+
+#[test]
+fn tract_v2_tracks_valid() {
+    tract();
+    common::v2_tracks_valid();
+}
+
+#[test]
+fn tract_v2_determinism() {
+    tract();
+    common::v2_determinism();
 }

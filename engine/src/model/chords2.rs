@@ -3,6 +3,8 @@
 //! Tokens, styles, sections and buckets come from its `config.json`, so the style list shown to
 //! users is the model's. Runs on the worker thread, never the audio thread.
 
+pub mod sample;
+
 use super::runtime::IoSpec;
 use super::vocab2::{vocab2, vocab2_hash};
 use super::ModelError;
