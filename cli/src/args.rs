@@ -126,6 +126,7 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
         source: a.engine,
         style: "pop".into(),
         harmonic_rhythm: a.harmonic_rhythm,
+        section: None,
         complexity: unit("complexity", a.complexity)?,
         adventure: unit("adventure", a.adventure)?,
         density: unit("density", a.density)?,

@@ -2,6 +2,7 @@
 //! they load and from the rule-based generators otherwise; the other parts follow the chords.
 
 use crate::clip::{ChordEvent, Clip, Note, Part, PartKind, Provenance, TICKS_PER_QUARTER};
+use crate::model::chords2::{self, sample::Chords2Request};
 use crate::parts::{PartContext, PartError};
 use crate::personal::{self, Personal};
 use crate::progression::{self, HarmonicRhythm, ProgressionSettings};
@@ -78,6 +79,9 @@ pub struct Settings {
     /// Style tag for the chord model ("pop", "chorale", "folk", ...).
     pub style: String,
     pub harmonic_rhythm: HarmonicRhythm,
+    /// Song section the chord model is conditioned on (a name of its config); None for a loop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
     /// 0 = triads … 1 = extended chords.
     pub complexity: f32,
     /// Sampling temperature / rule randomness, 0..=1.
@@ -107,6 +111,7 @@ impl Default for Settings {
             source: Source::Model,
             style: "pop".into(),
             harmonic_rhythm: HarmonicRhythm::Bar,
+            section: None,
             complexity: 0.3,
             adventure: 0.5,
             density: 0.5,
@@ -402,15 +407,29 @@ fn chord_track(
         };
         let personal = personal.filter(|p| p.style.has_chords());
         let prior = personal.map(|p| p.style.chord_prior(p.amount()));
-        let result = match &prior {
-            Some(pr) => model::generate_chords_with(&req, Some(pr)),
-            None => model::generate_chords(&req),
+        // A personal style's prior is over v1 chord tokens, so it keeps the v1 model.
+        let (result, id) = match &prior {
+            Some(pr) => (
+                model::generate_chords_with(&req, Some(pr)),
+                model::CHORD_MODEL_ID,
+            ),
+            None => {
+                let req2 = Chords2Request {
+                    base: &req,
+                    section: s
+                        .section
+                        .as_deref()
+                        .unwrap_or(chords2::sample::LOOP_SECTION),
+                    harmonic_rhythm: s.harmonic_rhythm,
+                };
+                (chords2::sample::generate(&req2), chords2::CHORDS2_MODEL_ID)
+            }
         };
         match result {
             Ok(chords) if valid_track(&chords, s) => {
                 return (
                     chords,
-                    format!("model({}){}", model::backend_name(), suffix(personal)),
+                    format!("model({}, {id}){}", model::backend_name(), suffix(personal)),
                 )
             }
             Ok(_) => notices.push(Notice::ModelOutputUnusable {

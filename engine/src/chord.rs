@@ -55,6 +55,8 @@ pub enum Quality {
     Minor11,
     Dominant13,
     Major13,
+    /// Root and fifth only ("C5").
+    Power,
 }
 
 /// One row of the quality table.
@@ -81,7 +83,7 @@ macro_rules! q {
 }
 
 /// The quality table, in the order of the [`Quality`] variants.
-pub const QUALITIES: [QualityInfo; 26] = [
+pub const QUALITIES: [QualityInfo; 27] = [
     q!(Major, "", ["maj", "M"], [0, 4, 7], 0, false, ""),
     q!(Minor, "m", ["min", "-", "mi"], [0, 3, 7], 0, true, ""),
     q!(Diminished, "dim", ["°", "o"], [0, 3, 6], 0, true, "°"),
@@ -204,13 +206,14 @@ pub const QUALITIES: [QualityInfo; 26] = [
         false,
         "maj13"
     ),
+    q!(Power, "5", ["power"], [0, 7], 0, false, "5"),
 ];
 
 impl Quality {
-    pub const ALL: [Quality; 26] = {
-        let mut out = [Quality::Major; 26];
+    pub const ALL: [Quality; 27] = {
+        let mut out = [Quality::Major; 27];
         let mut i = 0;
-        while i < 26 {
+        while i < 27 {
             out[i] = QUALITIES[i].quality;
             i += 1;
         }

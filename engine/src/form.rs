@@ -70,6 +70,20 @@ const NAMES: &[(&str, SectionKind, &str)] = &[
 ];
 
 impl SectionKind {
+    /// The chord model's section name for this kind (its fixed set has no breakdown).
+    pub fn model_section(self) -> &'static str {
+        match self {
+            SectionKind::Intro => "intro",
+            SectionKind::Verse => "verse",
+            SectionKind::PreChorus => "pre-chorus",
+            SectionKind::Chorus => "chorus",
+            SectionKind::Bridge => "bridge",
+            SectionKind::Solo => "solo",
+            SectionKind::Breakdown => "other",
+            SectionKind::Outro => "outro",
+        }
+    }
+
     /// Energy when the form does not give one, 0..=1.
     pub fn default_energy(self) -> f32 {
         match self {
@@ -277,6 +291,7 @@ fn section_settings(base: &Settings, spec: &SectionSpec, seed: u64, last: bool) 
     let mut s = base.clone();
     s.bars = spec.bars;
     s.seed = seed;
+    s.section = Some(spec.kind.model_section().to_string());
     let e = spec.energy;
     s.density = (0.15 + 0.75 * e).clamp(0.0, 1.0);
     s.fill_every = if last { 0 } else { spec.bars };

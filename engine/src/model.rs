@@ -10,11 +10,13 @@
 //! On any failure the caller gets a [`ModelError`] and falls back to the rule-based generators.
 
 mod backend;
+pub mod chords2;
 pub mod drums;
 pub mod prior;
 mod runtime;
 pub mod sampling;
 pub mod tokens;
+pub mod vocab2;
 
 pub use backend::{
     backend_name, backend_report, candidates_for, check_version, init_backend, native_candidates,

@@ -282,6 +282,7 @@ pub fn settings_from_params(
         },
         style: p.style.value().tag().to_string(),
         harmonic_rhythm: rhythm,
+        section: None,
         complexity: p.complexity.value(),
         adventure: p.adventure.value(),
         density: p.density.value(),

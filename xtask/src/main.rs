@@ -45,6 +45,9 @@ pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
 /// `cargo xtask eval [--release] ARGS`: builds and runs `bandmate-eval` (debug by default, sharing
 /// the test build's artifacts).
 fn eval(args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) == Some("corpus") {
+        return eval_corpus(&args[1..]);
+    }
     let (release, rest): (Vec<&String>, Vec<&String>) =
         args.iter().partition(|a| a.as_str() == "--release");
     let mut cmd = cargo();
@@ -53,6 +56,22 @@ fn eval(args: &[String]) -> Result<()> {
         cmd.arg("--release");
     }
     run_cmd(cmd.arg("--").args(rest))
+}
+
+/// `cargo xtask eval corpus --data DIR [--json] [--split S]`: NLL per event of chord model v2
+/// and of the 3-gram on a folder laid out like ../shared/data, read by the training recipe's own
+/// corpus readers (models/train/eval_corpus.py), so evaluation and training parse alike.
+fn eval_corpus(args: &[String]) -> Result<()> {
+    if !args.iter().any(|a| a == "--data") {
+        bail!("usage: cargo xtask eval corpus --data DIR [--json] [--split all|train|valid|test]");
+    }
+    let py = train::recipe_python()?;
+    run_cmd(
+        Command::new(py)
+            .arg(root().join("models").join("train").join("eval_corpus.py"))
+            .args(args)
+            .current_dir(root()),
+    )
 }
 
 fn main() -> Result<()> {

@@ -10,11 +10,14 @@ use std::process::Command;
 pub fn run(args: &[String]) -> Result<()> {
     let Some(what) = args.first() else {
         bail!(
-            "usage: cargo xtask train <chords|melody|drums|all|prompt> [--epochs N] [--minutes M]"
+            "usage: cargo xtask train <chords|chords2|melody|drums|all|prompt> [--epochs N] [--minutes M]"
         );
     };
     if what == "prompt" {
         return prompt(&args[1..]);
+    }
+    if what == "chords2" {
+        return chords2(&args[1..]);
     }
     let kinds: Vec<&str> = match what.as_str() {
         "chords" => vec!["chords"],
@@ -64,6 +67,42 @@ pub fn run(args: &[String]) -> Result<()> {
         root.join("models").display()
     );
     Ok(())
+}
+
+/// The training recipe's python (models/train/.venv, created and kept in step with
+/// requirements.txt).
+pub(crate) fn recipe_python() -> Result<std::path::PathBuf> {
+    let dir = crate::root().join("models").join("train");
+    ensure_venv(&dir.join(".venv"), &dir.join("requirements.txt"), &[])
+}
+
+/// Chord model v2: reads the corpora under `--data DIR` (default ../shared/data) with the corpus
+/// readers, then trains and exports into models/chords/v2 (`train_chords2.py`; other arguments
+/// are passed on).
+fn chords2(args: &[String]) -> Result<()> {
+    let dir = crate::root().join("models").join("train");
+    let py = recipe_python()?;
+    let (data, rest) = match args.iter().position(|a| a == "--data") {
+        Some(i) if i + 1 < args.len() => {
+            let mut rest = args.to_vec();
+            let d = rest.remove(i + 1);
+            rest.remove(i);
+            (d, rest)
+        }
+        _ => ("../shared/data".to_string(), args.to_vec()),
+    };
+    crate::run_cmd(
+        Command::new(&py)
+            .arg(dir.join("readers.py"))
+            .args(["--data", &data])
+            .current_dir(crate::root()),
+    )?;
+    crate::run_cmd(
+        Command::new(&py)
+            .arg(dir.join("train_chords2.py"))
+            .args(&rest)
+            .current_dir(crate::root()),
+    )
 }
 
 /// The prompt word table: numpy, wordfreq and the offline all-MiniLM-L6-v2 package (installed
