@@ -31,6 +31,11 @@ pub fn run(path: &Path) -> Result<()> {
 /// Lists the style names each part generator accepts.
 pub fn styles() -> Result<()> {
     println!("styles: {}", bandmate_engine::style::names().join(", "));
+    println!(
+        "chord model styles ({}): {}",
+        bandmate_engine::model::chords2::CHORDS2_MODEL_ID,
+        bandmate_engine::style::model_styles().join(", ")
+    );
     println!("chords: close, open, drop2");
     println!("bass:   {}", parts::bass::styles().join(", "));
     println!("keys:   {}", parts::keys::styles().join(", "));

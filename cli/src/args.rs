@@ -135,14 +135,21 @@ pub fn settings(a: &GenerateArgs) -> Result<Settings> {
         ..Settings::default()
     };
     s.enable_only(&kinds);
-    let preset = style::find(&a.style).with_context(|| {
-        format!(
-            "unknown --style {:?} (known: {})",
+    let model_styles = style::model_styles();
+    match style::find(&a.style) {
+        Some(preset) => preset.apply(&mut s),
+        // A chord model style with no preset of its name: the chords take it, the parts keep
+        // their defaults.
+        None if model_styles.iter().any(|m| *m == a.style.trim()) => {
+            s.style = a.style.trim().to_string();
+        }
+        None => anyhow::bail!(
+            "unknown --style {:?} (presets: {}; chord model styles: {})",
             a.style,
-            style::names().join(", ")
-        )
-    })?;
-    preset.apply(&mut s);
+            style::names().join(", "),
+            model_styles.join(", ")
+        ),
+    }
     if let Some(swing) = a.swing {
         s.swing = unit("swing", swing)?;
     }
@@ -239,6 +246,21 @@ mod tests {
             };
             assert!(rejected, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn every_chord_model_style_is_a_style() {
+        let styles = style::model_styles();
+        assert!(styles.len() >= 13, "{styles:?}");
+        for name in &styles {
+            let s = settings(&args(&["--style", name])).expect("settings");
+            assert_eq!(&s.style, name);
+        }
+        // A preset picks its model style and its part styles.
+        let s = settings(&args(&["--style", "jazz"])).expect("settings");
+        assert_eq!(s.style, "jazz-swing");
+        let e = settings(&args(&["--style", "polka"])).expect_err("unknown");
+        assert!(e.to_string().contains("jazz-waltz"), "{e}");
     }
 
     #[test]

@@ -97,7 +97,7 @@ mod tests {
         assert_eq!(s.bars, 16);
         assert_eq!(s.meter.to_string(), "3/4");
         assert_eq!(s.seed, 42);
-        assert_eq!(s.style, "chorale");
+        assert_eq!(s.style, "jazz-swing");
         assert!((s.swing - 0.6).abs() < 0.011, "{}", s.swing);
         for k in [PartKind::Chords, PartKind::Bass, PartKind::Drums] {
             assert!(s.part(k).is_some_and(|o| o.enabled), "{k:?}");

@@ -171,7 +171,7 @@ fn a_silenced_section_makes_a_song_with_that_section_quiet() {
     assert!(intro.energy < 0.3, "{form}");
     assert!(form.sections.iter().any(|x| x.energy >= 0.3));
     assert_eq!(s.key.to_string(), "F minor");
-    assert_eq!(s.style, "pop"); // lo-fi uses the pop chord tag
+    assert_eq!(s.style, "jazz-ballad"); // lo-fi uses the jazz-ballad chord tag
     assert_eq!(i.field_value(Field::Style).as_deref(), Some("lo-fi"));
     assert!(s.swing >= 0.45 && s.humanize >= 0.5, "{s:?}");
     assert!(s
@@ -216,7 +216,7 @@ fn kept_targets_are_left_alone() {
     assert_eq!(s.tempo_bpm, 120.0);
     assert_eq!(s.key, Settings::default().key);
     assert_eq!(s.bars, 16);
-    assert_eq!(s.style, "chorale"); // the jazz preset's chord tag
+    assert_eq!(s.style, "jazz-swing"); // the jazz preset's chord tag
 }
 
 #[test]

@@ -108,23 +108,80 @@ pub enum SourceChoice {
     Rules,
 }
 
-/// Style tag for the chord model.
+/// Style tag for the chord model: the styles of `bandmate-chords@2`'s config
+/// (`model::chords2::styles()`, checked by a test). The first three keep the indices and ids of
+/// the v1 parameter, so saved projects and automation keep their style.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StyleChoice {
+    #[id = "pop"]
     Pop,
+    #[id = "chorale"]
     Chorale,
+    #[id = "folk"]
     Folk,
+    #[id = "rock"]
+    Rock,
+    #[id = "soul"]
+    #[name = "Soul / R&B"]
+    Soul,
+    #[id = "funk"]
+    #[name = "Funk / disco"]
+    Funk,
+    #[id = "country"]
+    Country,
+    #[id = "blues"]
+    Blues,
+    #[id = "jazz-swing"]
+    #[name = "Jazz swing"]
+    JazzSwing,
+    #[id = "jazz-ballad"]
+    #[name = "Jazz ballad"]
+    JazzBallad,
+    #[id = "bossa"]
+    #[name = "Bossa / latin"]
+    Bossa,
+    #[id = "jazz-waltz"]
+    #[name = "Jazz waltz"]
+    JazzWaltz,
+    #[id = "cpop-ballad"]
+    #[name = "C-pop ballad"]
+    CpopBallad,
 }
 
 impl StyleChoice {
     /// Every choice, in parameter order.
-    pub const ALL: [StyleChoice; 3] = [StyleChoice::Pop, StyleChoice::Chorale, StyleChoice::Folk];
+    pub const ALL: [StyleChoice; 13] = [
+        StyleChoice::Pop,
+        StyleChoice::Chorale,
+        StyleChoice::Folk,
+        StyleChoice::Rock,
+        StyleChoice::Soul,
+        StyleChoice::Funk,
+        StyleChoice::Country,
+        StyleChoice::Blues,
+        StyleChoice::JazzSwing,
+        StyleChoice::JazzBallad,
+        StyleChoice::Bossa,
+        StyleChoice::JazzWaltz,
+        StyleChoice::CpopBallad,
+    ];
 
+    /// The chord model's style tag.
     pub fn tag(self) -> &'static str {
         match self {
             StyleChoice::Pop => "pop",
             StyleChoice::Chorale => "chorale",
             StyleChoice::Folk => "folk",
+            StyleChoice::Rock => "rock",
+            StyleChoice::Soul => "soul",
+            StyleChoice::Funk => "funk",
+            StyleChoice::Country => "country",
+            StyleChoice::Blues => "blues",
+            StyleChoice::JazzSwing => "jazz-swing",
+            StyleChoice::JazzBallad => "jazz-ballad",
+            StyleChoice::Bossa => "bossa",
+            StyleChoice::JazzWaltz => "jazz-waltz",
+            StyleChoice::CpopBallad => "cpop-ballad",
         }
     }
 }
@@ -240,6 +297,28 @@ impl DrumStyleChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn style_choices_are_the_chord_models_styles() {
+        let styles = bandmate_engine::model::chords2::styles().expect("config");
+        let mut tags: Vec<&str> = StyleChoice::ALL.iter().map(|c| c.tag()).collect();
+        assert_eq!(tags.len(), StyleChoice::variants().len());
+        for (i, c) in StyleChoice::ALL.iter().enumerate() {
+            assert_eq!(StyleChoice::from_index(i), *c, "ALL is in parameter order");
+        }
+        tags.sort_unstable();
+        let mut want: Vec<&str> = styles.iter().map(String::as_str).collect();
+        want.sort_unstable();
+        assert_eq!(tags, want);
+        // The v1 choices keep their indices.
+        assert_eq!(
+            StyleChoice::ALL[..3]
+                .iter()
+                .map(|c| c.tag())
+                .collect::<Vec<_>>(),
+            ["pop", "chorale", "folk"]
+        );
+    }
 
     #[test]
     fn drum_choices_name_the_engine_styles_in_order_then_the_personal_one() {
