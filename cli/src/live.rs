@@ -62,6 +62,7 @@ pub fn run(a: &LiveArgs) -> Result<()> {
         key,
         on_silence: a.on_silence,
         delay_ticks: offline::delay_ticks(a.delay_ms, clip.tempo_bpm),
+        lead_ticks: 0,
         seed: a.seed,
     };
     let (out, engine) = offline::respond(&clip, settings)?;

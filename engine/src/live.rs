@@ -101,6 +101,9 @@ pub struct LiveEngine {
     switches: Vec<ChordSwitch>,
     phrases: Vec<PhraseWritten>,
     generation: u64,
+    /// The tick of the last [`LiveEngine::advance_to`]: decisions made in it switch no
+    /// earlier than this plus the lead.
+    present: u32,
 }
 
 impl LiveEngine {
@@ -124,11 +127,17 @@ impl LiveEngine {
             switches: Vec::new(),
             phrases: Vec::new(),
             generation: 0,
+            present: 0,
         })
     }
 
     pub fn settings(&self) -> &LiveSettings {
         &self.s
+    }
+
+    /// Changes [`LiveSettings::lead_ticks`] (it follows the audio block size).
+    pub fn set_lead_ticks(&mut self, ticks: u32) {
+        self.s.lead_ticks = ticks;
     }
 
     /// Takes one event; events must come in non-decreasing tick order (earlier ones count as now).
@@ -166,6 +175,7 @@ impl LiveEngine {
         if tick < self.now {
             return;
         }
+        self.present = tick;
         loop {
             // The earliest due decision: a chord, a silence bar line or a phrase.
             let chord_due = self.pending.map(|(d, _)| d).filter(|d| *d <= tick);
@@ -326,7 +336,13 @@ impl LiveEngine {
         if self.chord == Some(r.chord) && !self.own {
             return;
         }
-        let at = decide.div_ceil(SIXTEENTH) * SIXTEENTH;
+        // With a lead, the decision is made now (the worker's present), not at its own tick.
+        let earliest = if self.s.lead_ticks > 0 {
+            decide.max(self.present.saturating_add(self.s.lead_ticks))
+        } else {
+            decide
+        };
+        let at = earliest.div_ceil(SIXTEENTH) * SIXTEENTH;
         self.chord = Some(r.chord);
         self.own = false;
         self.switches.push(ChordSwitch {

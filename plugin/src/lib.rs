@@ -431,6 +431,7 @@ impl Plugin for Bandmate {
         self.live_was_on = live_on;
         let live = &self.shared.live;
         live.set_position((live_on && playing).then_some(song_start + f64::from(frames) * qps));
+        live.set_block(f64::from(frames) * qps);
         live.missed
             .store(self.live_player.missed(), Ordering::Relaxed);
         live.switches

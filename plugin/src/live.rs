@@ -27,6 +27,8 @@ pub struct LiveView {
 pub struct LiveShared {
     /// Song position (quarters, f64 bits) at the end of the last block; NaN while stopped.
     position: AtomicU64,
+    /// Length of the last block in quarters (f64 bits). Audio thread writes.
+    block: AtomicU64,
     /// Set by the audio thread when the position jumped; taken by the worker.
     jumped: AtomicBool,
     /// Boundaries whose material came late, switches made. Audio thread writes.
@@ -39,6 +41,7 @@ impl Default for LiveShared {
     fn default() -> Self {
         LiveShared {
             position: AtomicU64::new(f64::NAN.to_bits()),
+            block: AtomicU64::new(0f64.to_bits()),
             jumped: AtomicBool::new(false),
             missed: AtomicU64::new(0),
             switches: AtomicU64::new(0),
@@ -58,6 +61,21 @@ impl LiveShared {
     pub fn set_position(&self, quarters: Option<f64>) {
         self.position
             .store(quarters.unwrap_or(f64::NAN).to_bits(), Ordering::Release);
+    }
+
+    /// Audio thread: the length of the block just played, in quarters.
+    pub fn set_block(&self, quarters: f64) {
+        self.block.store(quarters.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Length of the last block in quarters (0 before the first).
+    pub fn block(&self) -> f64 {
+        let v = f64::from_bits(self.block.load(Ordering::Relaxed));
+        if v.is_finite() && v > 0.0 {
+            v
+        } else {
+            0.0
+        }
     }
 
     /// Audio thread: the position jumped (seek, loop).

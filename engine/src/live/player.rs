@@ -2,7 +2,8 @@
 //! audio thread's [`LivePlayer`] plays the current one and switches to a newer one exactly at
 //! its switch tick, inside the block. A material that arrives after its switch tick has passed
 //! is a missed boundary: it is counted, every sounding note is released, and it plays from the
-//! block start (the previous material played on until then, so there is never a gap).
+//! block start (the previous material played on until then, so there is never a gap), its notes
+//! that began since the switch tick and still sound starting at the block's first sample.
 //! [`LivePlayer::process`] never allocates, locks or waits.
 
 use super::{LiveEngine, ResponseNote};
@@ -21,6 +22,8 @@ pub struct LiveMaterial {
     /// a missed boundary (after a stop, a seek or new settings).
     pub urgent: bool,
     events: Vec<ClipEvent>,
+    /// Per event: the note's end tick for a note-on (0 for a note-off).
+    ends: Vec<u32>,
 }
 
 /// MIDI channel of a response part (the clip's channels).
@@ -31,34 +34,38 @@ fn channel(part: PartKind) -> u8 {
 impl LiveMaterial {
     /// The engine's response from `from` on. Allocates: worker thread.
     pub fn new(id: u64, notes: &[ResponseNote], from: u32, switch_at: u32) -> LiveMaterial {
-        let mut events = Vec::with_capacity(notes.len() * 2);
+        let mut tagged = Vec::with_capacity(notes.len() * 2);
         for n in notes.iter().filter(|n| n.note.end() >= from) {
             let (key, velocity) = (n.note.pitch.as_int(), n.note.velocity.as_int().max(1));
             let ch = channel(n.part);
             if n.note.start >= from {
-                events.push(ClipEvent {
+                let on = ClipEvent {
                     tick: n.note.start,
                     kind: EventKind::NoteOn,
                     channel: ch,
                     key,
                     velocity,
-                });
+                };
+                tagged.push((on, n.note.end()));
             }
-            events.push(ClipEvent {
+            let off = ClipEvent {
                 tick: n.note.end(),
                 kind: EventKind::NoteOff,
                 channel: ch,
                 key,
                 velocity,
-            });
+            };
+            tagged.push((off, 0));
         }
-        events.sort_by_key(|e| (e.tick, e.kind, e.channel, e.key));
+        tagged.sort_by_key(|(e, end)| (e.tick, e.kind, e.channel, e.key, *end));
+        let (events, ends) = tagged.into_iter().unzip();
         LiveMaterial {
             id,
             from,
             switch_at: switch_at.max(from),
             urgent: false,
             events,
+            ends,
         }
     }
 
@@ -183,6 +190,7 @@ impl LivePlayer {
         let tpq = f64::from(TICKS_PER_QUARTER);
         let t0 = q0 * tpq;
         let mut split = None;
+        let mut caught_up = None;
         let urgent = self.pending.as_ref().is_some_and(|m| m.urgent);
         if urgent && self.spent.is_none() {
             self.active.release_all(0, out);
@@ -195,6 +203,7 @@ impl LivePlayer {
                         self.missed += 1;
                     }
                     self.active.release_all(0, out);
+                    caught_up = Some(self.pending_switch);
                     self.switch();
                 }
             } else if sw < q1 * tpq && self.spent.is_none() {
@@ -229,6 +238,25 @@ impl LivePlayer {
                 }
             }
         };
+        if let (Some(sw), Some(m)) = (caught_up, &self.current) {
+            // Notes of the late material that should already sound start now.
+            let first = m.events.partition_point(|e| e.tick < sw);
+            for (e, end) in m.events[first..].iter().zip(&m.ends[first..]) {
+                if e.tick >= lo {
+                    break;
+                }
+                if e.kind == EventKind::NoteOn && *end > lo {
+                    let ev = OutEvent {
+                        offset: 0,
+                        kind: e.kind,
+                        channel: e.channel,
+                        key: e.key,
+                        velocity: e.velocity,
+                    };
+                    self.active.on(ev, out);
+                }
+            }
+        }
         let cut = split.unwrap_or(hi);
         if let Some(m) = &self.current {
             play(m, lo, cut, &mut self.active, out);

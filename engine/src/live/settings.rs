@@ -67,6 +67,10 @@ pub struct LiveSettings {
     pub on_silence: OnSilence,
     /// Simulated worker latency: an event is acted on this many ticks after it was heard.
     pub delay_ticks: u32,
+    /// Ticks from the moment a decision is made to the earliest switch the audio thread can
+    /// still take on time (its block and the handoff). With 0 (offline), a decision counts as
+    /// made at its own tick; otherwise at the tick of the `advance_to` that runs it.
+    pub lead_ticks: u32,
     pub seed: u64,
 }
 
@@ -79,6 +83,7 @@ impl Default for LiveSettings {
             key: Key::new(crate::theory::PitchClass::C, crate::theory::Mode::Major),
             on_silence: OnSilence::Hold,
             delay_ticks: 0,
+            lead_ticks: 0,
             seed: 1,
         }
     }

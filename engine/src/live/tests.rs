@@ -277,3 +277,35 @@ fn settings_are_checked() {
     };
     assert_eq!(LiveEngine::new(bad).err(), Some(LiveError::PhraseBars(3)));
 }
+
+#[test]
+fn with_a_lead_a_chord_switches_on_the_first_sixteenth_the_audio_thread_can_still_take() {
+    // The worker learns of the F chord late (at `present`), so it cannot switch at the
+    // 16th after the settle time; with a lead it picks the first 16th at least `lead` later.
+    let lead = 40;
+    let s = LiveSettings {
+        lead_ticks: lead,
+        ..follow(0)
+    };
+    let mut e = LiveEngine::new(s).expect("settings");
+    let present = BAR + 37 + 6 + SETTLE_TICKS + 50;
+    let evs = events(&[(C, 0, BAR - 10), (F_OVER_A, BAR + 37, 2 * BAR - 5)]);
+    for x in evs.into_iter().filter(|x| x.tick < present) {
+        e.push(x);
+    }
+    e.advance_to(present);
+    let sw = *e.switches().last().expect("a switch");
+    assert_eq!(sw.chord.root, PitchClass::new(5));
+    assert_eq!(sw.at % SIXTEENTH, 0);
+    assert!(
+        sw.at >= present + lead && sw.at < present + lead + SIXTEENTH,
+        "{sw:?}"
+    );
+    let roots: Vec<u8> = e
+        .response()
+        .iter()
+        .filter(|n| n.part == PartKind::Bass && n.note.start == sw.at)
+        .map(|n| (n.note.pitch.as_int() % 12) as u8)
+        .collect();
+    assert_eq!(roots, [5]);
+}

@@ -14,13 +14,17 @@ use std::time::{Duration, Instant};
 
 /// Bars of response kept behind the playhead.
 const KEEP_BARS: u32 = 4;
+/// Time the worker may take to hand material over, beyond one audio block: its poll interval
+/// and the work itself.
+const HANDOFF_S: f64 = 0.010;
 /// Chords shown in the panel's preview.
 const PREVIEW_CHORDS: usize = 8;
 
 /// The worker's live state.
 pub struct LiveSession {
     engine: LiveEngine,
-    /// The settings the engine was made with (delay ignored: it follows the tempo).
+    /// The settings the engine was made with (delay and lead ignored: they follow the tempo
+    /// and the block size).
     settings: LiveSettings,
     playing: bool,
     next_id: u64,
@@ -38,9 +42,11 @@ fn tick_of(quarters: f64) -> u32 {
 fn same(a: &LiveSettings, b: &LiveSettings) -> bool {
     LiveSettings {
         delay_ticks: 0,
+        lead_ticks: 0,
         ..a.clone()
     } == LiveSettings {
         delay_ticks: 0,
+        lead_ticks: 0,
         ..b.clone()
     }
 }
@@ -71,6 +77,7 @@ impl Worker {
             key: effective_key(p, followed),
             on_silence: p.live_silence.value().to_engine(),
             delay_ticks: offline::delay_ticks(offline::DEFAULT_DELAY_MS, tempo),
+            lead_ticks: tick_of(self.shared.live.block() + HANDOFF_S * tempo / 60.0),
             seed: u64::try_from(p.seed.value()).unwrap_or(0),
         }
     }
@@ -96,6 +103,7 @@ impl Worker {
         }
         let began = Instant::now();
         let settings = self.live_settings();
+        let lead = settings.lead_ticks;
         let mut guard = self.live.lock();
         let mut urgent = false;
         if guard.as_ref().is_none_or(|s| !same(&s.settings, &settings)) {
@@ -113,6 +121,7 @@ impl Worker {
             urgent = true;
         }
         let Some(s) = guard.as_mut() else { return };
+        s.engine.set_lead_ticks(lead);
         let position = self.shared.live.position();
         let jumped = self.shared.live.take_jump();
         let Some(q) = position else {

@@ -556,7 +556,9 @@ fn live_mode_feeds_the_engine_and_hands_material_to_the_audio_thread() {
     }
     r.shared.input_task_pending.store(true, Ordering::SeqCst);
     r.worker.run(Task::LiveTick);
-    r.shared.live.set_position(Some(4.5));
+    // The worker sees the position at the decision tick (1992); no block played yet, so its
+    // lead is the 10 ms handoff.
+    r.shared.live.set_position(Some(4.15));
     r.worker.run(Task::LiveTick);
     let mut newest = None;
     while let Ok(m) = r.audio.live.pop() {
@@ -592,4 +594,41 @@ fn live_mode_feeds_the_engine_and_hands_material_to_the_audio_thread() {
     set(&r.params.live, false);
     r.worker.run(Task::LiveTick);
     assert!(!r.worker.live_running());
+}
+
+#[test]
+fn live_chord_switches_after_the_audio_block_the_worker_cannot_reach() {
+    use bandmate_engine::playback::EventKind;
+    let mut r = rig(false);
+    set(&r.params.live, true);
+    r.shared.live.set_position(Some(4.0));
+    r.shared.live.set_block(0.25);
+    for key in [48u8, 52, 55] {
+        let e = InputEvent {
+            on: true,
+            channel: 0,
+            key,
+            velocity: 100,
+            quarters: 4.1,
+        };
+        assert!(r.audio.input.push(e).is_ok());
+    }
+    r.shared.input_task_pending.store(true, Ordering::SeqCst);
+    r.worker.run(Task::LiveTick);
+    r.shared.live.set_position(Some(4.15));
+    r.worker.run(Task::LiveTick);
+    let mut newest = None;
+    while let Ok(m) = r.audio.live.pop() {
+        newest = Some(m);
+    }
+    let m = newest.expect("live material");
+    // Decided at 1992 with a 120-tick block ahead: the first 16th past 1992 + 120 + 10 ms.
+    let bass: Vec<u32> = m
+        .events()
+        .iter()
+        .filter(|e| e.kind == EventKind::NoteOn && e.channel == 2 && e.key % 12 == 0)
+        .map(|e| e.tick)
+        .collect();
+    assert_eq!(bass.first(), Some(&2160), "{bass:?}");
+    assert!(m.switch_at <= 2160 && m.switch_at > 2040, "{}", m.switch_at);
 }

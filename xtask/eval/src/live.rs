@@ -11,7 +11,7 @@
 
 use super::opt;
 use anyhow::{Context, Result};
-use bandmate_engine::live::{offline, SETTLE_TICKS, SIXTEENTH};
+use bandmate_engine::live::SIXTEENTH;
 use bandmate_engine::rng::Rng;
 use bandmate_tests::{Ev, In, Session, Tp};
 use std::fmt::Write as _;
@@ -26,7 +26,12 @@ const BLOCKS: [u32; 3] = [64, 256, 1024];
 struct Outcome {
     latencies_ms: Vec<f64>,
     chords: usize,
+    /// Chords whose root came off the 16th-note grid (late material caught up at a block start).
     late_chords: usize,
+    /// Chords whose root never came before the next chord.
+    missing_roots: usize,
+    /// Chords equal to the one before (nothing to switch; not in the latency figures).
+    repeats: usize,
     answers: usize,
     answers_on_boundary: usize,
     bars: f64,
@@ -97,6 +102,7 @@ fn follow(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
     let origin = s.now;
     let mut played = Vec::new();
     let mut chords = Vec::new();
+    let mut last = None;
     for b in 1..5u64 {
         let root = rng.below(12) as u8;
         let q = TRIADS[rng.below(2) as usize];
@@ -108,7 +114,9 @@ fn follow(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
             played.push((at + i as u64 * 48, true, key));
             played.push((end, false, key));
         }
-        chords.push((at + 2 * 48, root));
+        let repeat = last == Some((root, q, inv));
+        last = Some((root, q, inv));
+        chords.push((at + 2 * 48, root, repeat, (q, inv)));
     }
     let params = [
         In::Param {
@@ -122,29 +130,40 @@ fn follow(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
     ];
     let ev = paced(s, frames, tempo, origin + 6 * bar, origin, &played, &params);
     let tick_samples = 60.0 / tempo / 480.0 * RATE;
-    let delay = offline::delay_ticks(offline::DEFAULT_DELAY_MS, tempo).max(SETTLE_TICKS);
+    let grid = f64::from(SIXTEENTH) * tick_samples;
     let mut o = Outcome {
         bars: 6.0,
         ..Outcome::default()
     };
-    for (heard, root) in chords {
+    for (i, &(heard, root, repeat, shape)) in chords.iter().enumerate() {
         o.chords += 1;
-        let heard_tick = ((heard - origin) as f64 / tick_samples).round() as u32;
-        let planned = (heard_tick + delay).div_ceil(SIXTEENTH) * SIXTEENTH;
-        let planned_sample = origin + (f64::from(planned) * tick_samples).ceil() as u64;
+        if repeat {
+            o.repeats += 1;
+            continue;
+        }
+        let until = chords.get(i + 1).map_or(u64::MAX, |c| c.0);
+        let bass = |e: &&Ev| e.on && e.channel == 2 && e.time >= heard && e.time < until;
         let first = ev
             .iter()
-            .filter(|e| e.on && e.channel == 2 && e.time >= heard && e.key % 12 == root)
+            .filter(|e| bass(e) && e.key % 12 == root)
             .map(|e| e.time)
             .min();
         match first {
             Some(t) => {
                 o.latencies_ms.push((t - heard) as f64 / RATE * 1000.0);
-                if t > planned_sample + 1 {
+                let k = ((t - origin) as f64 / grid).round();
+                let on_grid = (origin as f64 + (k * grid).ceil()).abs() as u64;
+                if t.abs_diff(on_grid) > 1 {
                     o.late_chords += 1;
                 }
             }
-            None => o.late_chords += 1,
+            None => {
+                o.missing_roots += 1;
+                let played: Vec<u8> = ev.iter().filter(bass).map(|e| e.key % 12).take(4).collect();
+                eprintln!(
+                    "missing root {root} ({shape:?}) at {tempo} bpm, {frames} frames: bass played {played:?}"
+                );
+            }
         }
     }
     o
@@ -194,27 +213,29 @@ fn answer(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
     }
 }
 
-/// CPU seconds of this process's threads named `bandmate-worker`.
-fn worker_cpu() -> f64 {
+/// CPU seconds of this process's threads named `bandmate-worker` (the plugin's runner
+/// thread), from `/proc/self/task/*/schedstat` (nanoseconds on the CPU), and how many there are.
+fn worker_cpu() -> (f64, usize) {
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
+        return (0.0, 0);
     };
-    let mut ticks = 0u64;
+    let mut ns = 0u64;
+    let mut threads = 0;
     for t in dir.flatten() {
         let p = t.path();
         let comm = std::fs::read_to_string(p.join("comm")).unwrap_or_default();
         if comm.trim() != "bandmate-worker" {
             continue;
         }
-        let stat = std::fs::read_to_string(p.join("stat")).unwrap_or_default();
-        // Fields after the parenthesized name: utime and stime are the 12th and 13th.
-        if let Some(rest) = stat.rsplit(')').next() {
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            ticks += f.get(11).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
-            ticks += f.get(12).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
-        }
+        threads += 1;
+        let stat = std::fs::read_to_string(p.join("schedstat")).unwrap_or_default();
+        ns += stat
+            .split_whitespace()
+            .next()
+            .and_then(|x| x.parse::<u64>().ok())
+            .unwrap_or(0);
     }
-    ticks as f64 / 100.0
+    (ns as f64 / 1e9, threads)
 }
 
 /// Plays `count` performances in blocks of `frames`; waits at `done` (all sessions still
@@ -241,6 +262,8 @@ fn run_block_size(
         total.latencies_ms.extend(o.latencies_ms);
         total.chords += o.chords;
         total.late_chords += o.late_chords;
+        total.missing_roots += o.missing_roots;
+        total.repeats += o.repeats;
         total.answers += o.answers;
         total.answers_on_boundary += o.answers_on_boundary;
         total.bars += o.bars;
@@ -263,7 +286,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let seed: u64 = opt(args, "--seed").unwrap_or("1").parse()?;
     let out = opt(args, "--out").unwrap_or("docs/BENCHMARKS.md");
     let began = Instant::now();
-    let cpu0 = worker_cpu();
+    let (cpu0, _) = worker_cpu();
     let per = count.div_ceil(BLOCKS.len());
     let done = Arc::new(Barrier::new(BLOCKS.len() + 1));
     let release = Arc::new(Barrier::new(BLOCKS.len() + 1));
@@ -275,7 +298,8 @@ pub fn run(args: &[String]) -> Result<()> {
         })
         .collect();
     done.wait();
-    let cpu = worker_cpu() - cpu0;
+    let (cpu1, threads) = worker_cpu();
+    let cpu = cpu1 - cpu0;
     release.wait();
     let mut rows = Vec::new();
     for h in handles {
@@ -291,30 +315,35 @@ pub fn run(args: &[String]) -> Result<()> {
         "{} random performances ({} per block size, half follow, half answer) at 60-180 bpm through the \
          real .clap in clack-host at 48 kHz, blocks paced in real time, one instance per block size \
          running at once; {:.0} s. Latency: a held chord (its last note) to the first bass note of \
-         its root; it includes the 24-tick settle time and the wait for the next 16th (up to 250 ms \
-         at 60 bpm), by design. Late: a chord whose root came after its planned 16th, an answer not \
-         on its boundary sample.\n",
+         its root, over the chords that differ from the one before (repeats: nothing to switch); it \
+         includes the 24-tick settle time, the plugin's lead (one block + 10 ms, so the material \
+         reaches the audio thread before its switch) and the wait for the next 16th (up to 250 ms \
+         at 60 bpm), by design. Late: a root off the 16th-note grid (material that missed its \
+         switch tick and was caught up at a block start). Missing: no root before the next chord. \
+         An answer counts when its first note is on its boundary sample.\n",
         per * BLOCKS.len(),
         per,
         began.elapsed().as_secs_f64()
     )?;
     writeln!(
         md,
-        "| block | mean bpm | chords | latency median ms | p99 ms | max ms | late chords | answers on the boundary |"
+        "| block | mean bpm | chords (repeats) | latency median ms | p99 ms | max ms | late | missing | answers on the boundary |"
     )?;
-    writeln!(md, "|---|---|---|---|---|---|---|---|")?;
+    writeln!(md, "|---|---|---|---|---|---|---|---|---|")?;
     let mut bars = 0.0;
     for (frames, (mut o, bpm)) in rows {
         o.latencies_ms.sort_by(f64::total_cmp);
         bars += o.bars;
         writeln!(
             md,
-            "| {frames} | {bpm:.0} | {} | {:.1} | {:.1} | {:.1} | {} | {} of {} |",
+            "| {frames} | {bpm:.0} | {} ({}) | {:.1} | {:.1} | {:.1} | {} | {} | {} of {} |",
             o.chords,
+            o.repeats,
             pct(&o.latencies_ms, 0.5),
             pct(&o.latencies_ms, 0.99),
             o.latencies_ms.last().copied().unwrap_or(f64::NAN),
             o.late_chords,
+            o.missing_roots,
             o.answers_on_boundary,
             o.answers
         )?;
@@ -322,7 +351,8 @@ pub fn run(args: &[String]) -> Result<()> {
     writeln!(
         md,
         "\nWorker threads' CPU time: {:.2} s over {bars:.0} bars of music = {:.2} ms per bar \
-         (from /proc, 10 ms resolution; includes the worker's clip work).",
+         (`/proc/self/task/*/schedstat` of the {threads} `bandmate-worker` threads, ns resolution; \
+         includes the worker's clip work; the .clap as bundled, here the debug build CI tests).",
         cpu,
         cpu * 1000.0 / bars.max(1.0)
     )?;

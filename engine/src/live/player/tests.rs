@@ -94,14 +94,28 @@ fn late_material_is_a_missed_boundary_and_leaves_no_hanging_note() {
     });
     assert_eq!(p.missed(), 1);
     // The old material played on until the late switch (no gap), then all was released.
-    let on = |k: u8| {
+    let at = |k: u8, kind: EventKind| {
         ev.iter()
-            .any(|(_, e)| e.key == k && e.kind == EventKind::NoteOn)
+            .filter(|(_, e)| e.key == k && e.kind == kind)
+            .map(|(t, _)| *t)
+            .collect::<Vec<f64>>()
     };
-    assert!(on(64));
+    assert_eq!(at(64, EventKind::NoteOn).len(), 1);
+    // The late material's note that should already sound starts at the late block's start
+    // and ends at its own end; its note that already ended is not played.
+    let block_start = 59.0 * 1024.0 * QPS * 480.0;
+    let starts = at(67, EventKind::NoteOn);
+    assert_eq!(starts.len(), 1, "{starts:?}");
+    assert!((starts[0] - block_start).abs() < 1e-6, "{starts:?}");
+    let ends = at(67, EventKind::NoteOff);
     assert!(
-        !on(67),
-        "the late material's note started before the block is skipped"
+        ends.len() == 1 && (ends[0] - 1440.0).abs() < 1.0,
+        "{ends:?}"
+    );
+    assert_eq!(
+        at(60, EventKind::NoteOn).len(),
+        1,
+        "only the old material's"
     );
     assert!(balanced(&ev));
     assert_eq!(p.active().sounding(), 0);
