@@ -11,6 +11,7 @@ pub mod import;
 pub mod input;
 pub mod keydetect;
 pub mod model;
+pub mod originality;
 pub mod parts;
 pub mod personal;
 pub mod playback;
