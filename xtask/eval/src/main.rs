@@ -9,6 +9,7 @@
 mod drums;
 mod markov;
 mod metrics;
+mod originality;
 mod personal;
 mod piece;
 mod plugin;
@@ -38,6 +39,7 @@ fn run(args: &[String]) -> Result<()> {
         Some("drums") => drums::run(&args[1..]),
         Some("prompt") => prompt::run(&args[1..]),
         Some("personal") => personal::run(&args[1..]),
+        Some("originality") => originality::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
             println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]");
