@@ -9,7 +9,7 @@ use crate::progression::{self, HarmonicRhythm, ProgressionSettings};
 use crate::rng::Rng;
 use crate::song::SongPlan;
 use crate::theory::{Key, Meter};
-use crate::{drums, groove, model, parts};
+use crate::{drums, groove, model, originality, parts};
 use midly::num::u7;
 use serde::{Deserialize, Serialize};
 
@@ -286,6 +286,7 @@ fn add_parts(
     if let Some(p) = personal {
         parameters.push_str(&p.provenance());
     }
+    parameters.push_str(&originality_record(clip, settings.key));
     clip.provenance = Provenance {
         program: program(),
         engine: engines.join(" "),
@@ -581,6 +582,25 @@ fn make_part(
     Ok((part, engine))
 }
 
+/// ` shared_with_training=chords:N,melody:M` (longest runs of events shared with one training
+/// song; "?" where the index could not be loaded, melody absent without a melody part).
+fn originality_record(clip: &Clip, key: Key) -> String {
+    let show = |r: Result<usize, originality::OriginalityError>| {
+        r.map_or("?".to_string(), |n| n.to_string())
+    };
+    let mut out = format!(
+        " shared_with_training=chords:{}",
+        show(originality::chord_run(&clip.chords, key))
+    );
+    if let Some(p) = clip.part(PartKind::Melody) {
+        out.push_str(&format!(
+            ",melody:{}",
+            show(originality::melody_run(&p.notes))
+        ));
+    }
+    out
+}
+
 fn melody(
     s: &Settings,
     ctx: &PartContext,
@@ -604,18 +624,44 @@ fn melody(
         let prior = personal
             .filter(|p| p.style.has_melody())
             .map(|p| p.style.melody_prior(p.amount()));
-        let result = match &prior {
-            Some(pr) => model::generate_melody_with(&req, Some(pr)),
-            None => model::generate_melody(&req),
+        let cond = model::melody::MelodyCond {
+            style: &s.style,
+            section: s.section.as_deref().unwrap_or("verse"),
         };
+        let index = originality::shipped(originality::Track::Melody);
+        if let Err(e) = &index {
+            notices.push(Notice::unavailable(
+                PartKind::Melody,
+                &model::ModelError::Unsupported {
+                    reason: e.to_string(),
+                },
+            ));
+        }
+        let pr = prior.as_ref().map(|p| p as &dyn model::prior::EventPrior);
+        let limit = originality::DEFAULT_LIMIT;
+        let result = model::guard::generate(&req, cond, pr, index.ok(), limit);
         let tag = if prior.is_some() {
             suffix(personal)
         } else {
             String::new()
         };
         match result {
-            Ok(notes) if !notes.is_empty() => {
-                return Ok((notes, format!("model({}){tag}", model::backend_name())))
+            Ok(g) if !g.notes.is_empty() => {
+                if !g.within_limit {
+                    notices.push(Notice::MelodyCopied {
+                        run: g.run.unwrap_or(0),
+                        limit,
+                        tries: g.tries,
+                    });
+                }
+                let copied = g
+                    .run
+                    .map(|r| format!("; copied {r}/{limit}, tries {}", g.tries))
+                    .unwrap_or_default();
+                return Ok((
+                    g.notes,
+                    format!("model({}{copied}){tag}", model::backend_name()),
+                ));
             }
             Ok(_) => notices.push(Notice::ModelOutputUnusable {
                 part: PartKind::Melody,

@@ -12,6 +12,7 @@ pub mod input;
 pub mod keydetect;
 pub mod live;
 pub mod model;
+pub mod originality;
 pub mod parts;
 pub mod personal;
 pub mod playback;

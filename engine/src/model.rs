@@ -12,6 +12,8 @@
 mod backend;
 pub mod chords2;
 pub mod drums;
+pub mod guard;
+pub mod melody;
 pub mod prior;
 mod runtime;
 pub mod sampling;
@@ -31,7 +33,7 @@ use crate::theory::{Key, Meter};
 use midly::num::u7;
 use prior::EventPrior;
 use std::borrow::Cow;
-use tokens::{ChordCond, ChordToken, PitchToken, VocabError};
+use tokens::{ChordCond, ChordToken, VocabError};
 
 /// Why a model could not be used. The caller falls back to rules and shows the message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -80,7 +82,7 @@ pub enum ModelKind {
 
 /// Model id + version strings (also in `models/<name>/config.json`), for provenance records.
 pub const CHORD_MODEL_ID: &str = "bandmate-chords@1";
-pub const MELODY_MODEL_ID: &str = "bandmate-melody@1";
+pub const MELODY_MODEL_ID: &str = "bandmate-melody@2";
 
 impl ModelKind {
     pub fn id(self) -> &'static str {
@@ -273,154 +275,12 @@ pub fn generate_melody(req: &MelodyRequest) -> Result<Vec<Note>, ModelError> {
 
 /// [`generate_melody`] with the model's next-pitch and duration distributions blended with
 /// `prior` (melody pitch tokens); a prior with amount 0 gives exactly [`generate_melody`]'s output.
+/// Style "pop", section "verse"; [`melody::generate`] takes both.
 pub fn generate_melody_with(
     req: &MelodyRequest,
     prior: Option<&dyn EventPrior>,
 ) -> Result<Vec<Note>, ModelError> {
-    let prior = prior::active(prior);
-    let (v, bar16, gt) = grid(req.meter, req.bars)?;
-    let kind = ModelKind::Melody;
-    let (low, high) = (req.low.as_int() as i32, req.high.as_int() as i32);
-    if low > high {
-        return Err(ModelError::Unsupported {
-            reason: format!("melody range {low}..{high} is empty"),
-        });
-    }
-    let m = runtime::shared(kind)?;
-    let mut m = lock(m);
-    let total = bar16 * req.bars;
-    let mode = v.mode_index(req.key);
-    let meter = v.meter_index(req.meter);
-    // Place the tonic reference so that the model's usual register (tonic .. a tenth above) sits
-    // in the middle of the requested range.
-    let center = (low + high) / 2;
-    let mut base = tokens::tonic_ref(req.key.tonic);
-    while base + 7 < center - 6 {
-        base += 12;
-    }
-    while base + 7 > center + 6 {
-        base -= 12;
-    }
-    let scale = req.key.scale_mask();
-    let chord_at = |t16: u32| -> (usize, u16) {
-        let tick = t16 * gt;
-        req.chords
-            .iter()
-            .find(|c| c.start <= tick && tick < c.end())
-            .map(|c| (v.token_for_chord(&c.chord, req.key), c.chord.mask()))
-            .unwrap_or((v.chord_nc(), 0))
-    };
-    // Pitch token -> MIDI pitch under this base, if in range.
-    let midi_of = |tok: usize| -> Option<i32> {
-        match v.decode_pitch(tok)? {
-            PitchToken::Pitch(r) => Some(base + r),
-            _ => None,
-        }
-    };
-    let mut rng = Rng::derive(req.seed, "model-melody");
-    let mut h = vec![0.0f32; m.state_len()];
-    let mut prev: Option<(usize, usize)> = None;
-    let mut t = 0u32;
-    let mut out: Vec<Note> = Vec::new();
-    // Prime: quantize, drop overlaps, feed through the model.
-    let mut prime: Vec<(u32, u32, i32)> = req
-        .prime
-        .iter()
-        .map(|n| {
-            let s = (n.start + gt / 2) / gt;
-            let e = ((n.end() + gt / 2) / gt).max(s + 1);
-            (s, e, n.pitch.as_int() as i32)
-        })
-        .filter(|(s, _, _)| *s < total)
-        .collect();
-    prime.sort();
-    let mut events: Vec<(Option<i32>, u32)> = Vec::new(); // (pitch or rest, dur) from t=0
-    for (s, e, p) in prime {
-        if s < t {
-            continue;
-        }
-        let e = e.min(total);
-        if s > t {
-            events.push((None, s - t));
-        }
-        events.push((Some(p), e - s));
-        t = e;
-    }
-    let mut t_feed = 0u32;
-    let mut history = Vec::new();
-    let mut buf = Vec::new();
-    let maxd = v.melody_durations.len() as u32;
-    for (p, dur) in events {
-        let mut left = dur;
-        while left > 0 {
-            let d = left.min(maxd);
-            let (ct, _) = chord_at(t_feed);
-            let x = v.melody_features(prev, t_feed, bar16, req.bars, ct, mode, meter);
-            m.step(&x, &mut h)?;
-            let tok = match p {
-                Some(p) => v.encode_pitch(p - base),
-                None => v.melody_rest(),
-            };
-            if let Some(p) = p {
-                if left == dur {
-                    out.push(Note::new(t_feed * gt, d * gt, p, 90));
-                } else if let Some(last) = out.last_mut() {
-                    last.duration += d * gt;
-                }
-            }
-            prev = Some((tok, d as usize - 1));
-            history.push(tok);
-            t_feed += d;
-            left -= d;
-        }
-    }
-    let mut step = 0usize;
-    while t < total {
-        let (ct, cmask) = chord_at(t);
-        let x = v.melody_features(prev, t, bar16, req.bars, ct, mode, meter);
-        let o = m.step(&x, &mut h)?;
-        let pmask: Vec<bool> = (0..m.na)
-            .map(|i| match v.decode_pitch(i) {
-                Some(PitchToken::Rest) => true,
-                Some(PitchToken::Pitch(_)) => midi_of(i).is_some_and(|p| {
-                    let pc = p.rem_euclid(12) as u16;
-                    (low..=high).contains(&p) && ((scale | cmask) & (1 << pc)) != 0
-                }),
-                _ => false,
-            })
-            .collect();
-        let la = blended(&o.logits_a, prior, &mut buf, |pr, out| {
-            pr.tokens(&history, out)
-        });
-        let p = sampling::sample(&la, &pmask, req.temperature, req.top_p, &mut rng).ok_or(
-            ModelError::NoAllowedToken {
-                model: kind.id(),
-                step,
-            },
-        )?;
-        let room = total - t;
-        let dmask: Vec<bool> = (0..m.nb).map(|d| (d as u32 + 1) <= room).collect();
-        let row = &o.logits_b[p * m.nb..(p + 1) * m.nb];
-        let row = blended(row, prior, &mut buf, |pr, out| {
-            pr.durations(t % bar16, bar16, out)
-        });
-        history.push(p);
-        let d = sampling::sample(&row, &dmask, req.temperature, req.top_p, &mut rng).ok_or(
-            ModelError::NoAllowedToken {
-                model: kind.id(),
-                step,
-            },
-        )?;
-        let dur = d as u32 + 1;
-        if let Some(pitch) = midi_of(p) {
-            let vel = if t.is_multiple_of(bar16) { 100 } else { 88 };
-            out.push(Note::new(t * gt, dur * gt, pitch, vel));
-        }
-        prev = Some((p, d));
-        t += dur;
-        step += 1;
-    }
-    Ok(out)
+    melody::generate(req, melody::MelodyCond::default(), prior)
 }
 
 /// `logits` unchanged without a prior, else blended with the prior's distribution (which `fill`

@@ -305,3 +305,118 @@ pub fn timing() {
         notes.len()
     );
 }
+
+/// A fixed I-V-vi-IV track, one chord a bar (independent of the chord model).
+pub fn pop_track(key: Key, bars: u32) -> Vec<ChordEvent> {
+    use bandmate_engine::chord::Chord;
+    let bar = Meter::COMMON.bar_ticks(TICKS_PER_QUARTER);
+    let t = key.tonic.index() as i32;
+    let prog = [
+        (0, Quality::Major),
+        (7, Quality::Major),
+        (9, Quality::Minor),
+        (5, Quality::Major),
+    ];
+    (0..bars)
+        .map(|b| {
+            let (r, q) = prog[b as usize % 4];
+            ChordEvent {
+                start: b * bar,
+                duration: bar,
+                chord: Chord::new(PitchClass::new(t + r), q),
+                roman: None,
+            }
+        })
+        .collect()
+}
+
+fn melody_req<'a>(
+    key: Key,
+    chords: &'a [ChordEvent],
+    low: u8,
+    high: u8,
+    seed: u64,
+) -> MelodyRequest<'a> {
+    MelodyRequest {
+        key,
+        meter: Meter::COMMON,
+        bars: 8,
+        chords,
+        low: u7::new(low),
+        high: u7::new(high),
+        temperature: 1.0,
+        top_p: 0.95,
+        seed,
+        prime: &[],
+    }
+}
+
+/// The median pitch of the melodies lies within 3 semitones of the middle of the range, for
+/// ranges from low to high registers, in several keys and styles.
+pub fn melody_centered() {
+    use bandmate_engine::model::melody::{self, MelodyCond};
+    for (i, (low, high)) in [(48u8, 67u8), (55, 79), (60, 79), (62, 86), (67, 88)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut pitches = Vec::new();
+        for seed in 0..6u64 {
+            let key = Key::new(
+                PitchClass::new((seed as i32 * 5 + i as i32) % 12),
+                Mode::Major,
+            );
+            let chords = pop_track(key, 8);
+            let style = ["pop", "rock", "soul", "cpop-ballad", "folk", "funk"][seed as usize];
+            let cond = MelodyCond {
+                style,
+                section: "chorus",
+            };
+            let notes = melody::generate(&melody_req(key, &chords, low, high, seed), cond, None)
+                .expect("melody");
+            check_melody(key, Meter::COMMON, 8, &chords, low, high, &notes);
+            pitches.extend(notes.iter().map(|n| n.pitch.as_int() as i32));
+        }
+        pitches.sort_unstable();
+        let median = pitches[pitches.len() / 2];
+        let middle = (low as i32 + high as i32) / 2;
+        println!("range {low}..{high}: median {median}, middle {middle}");
+        assert!(
+            (median - middle).abs() <= 3,
+            "range {low}..{high}: median {median} far from the middle {middle}"
+        );
+    }
+}
+
+/// A melody copied from an indexed song is detected and sampled again; one unrelated to the
+/// indexed songs passes on the first try.
+pub fn originality_guard() {
+    use bandmate_engine::model::{guard, melody::MelodyCond};
+    use bandmate_engine::originality::{self, Index};
+    let key = Key::new(PitchClass::new(7), Mode::Major);
+    let chords = pop_track(key, 8);
+    let req = melody_req(key, &chords, 60, 81, 11);
+    let cond = MelodyCond::default();
+    let plain = guard::generate(&req, cond, None, None, 8).expect("melody");
+    assert_eq!(plain.run, None);
+    let events = originality::melody_events(&plain.notes);
+    assert!(events.len() > 12, "a melody long enough to copy");
+    // An index holding this very melody (as if it were a training song).
+    let copied = Index::build(4, &[vec![1, 2, 3, 4, 5], events.clone()]);
+    assert_eq!(copied.longest_run(&events), events.len(), "copy detected");
+    let g = guard::generate(&req, cond, None, Some(&copied), 8).expect("guarded");
+    assert!(g.tries >= 2, "resampled");
+    assert!(g.within_limit && g.run.is_some_and(|r| r <= 8), "{g:?}");
+    assert_ne!(g.notes, plain.notes);
+    let again = guard::generate(&req, cond, None, Some(&copied), 8).expect("guarded");
+    assert_eq!(again, g, "same seed, same resampling");
+    // An index of unrelated material: the first melody passes unchanged.
+    let fresh = Index::build(4, &[(0..40).map(|i| (7u32 << 8) | (i % 5 + 1)).collect()]);
+    let f = guard::generate(&req, cond, None, Some(&fresh), 8).expect("guarded");
+    assert_eq!((f.tries, f.within_limit), (1, true));
+    assert_eq!(f.notes, plain.notes);
+    // A limit nothing can meet: bounded tries, the least-copied melody, flagged.
+    let all = Index::build(1, &[events.clone()]);
+    let h = guard::generate(&req, cond, None, Some(&all), 0).expect("guarded");
+    assert_eq!(h.tries, 1 + guard::RETRIES);
+    assert!(!h.within_limit);
+}

@@ -44,3 +44,17 @@ fn native_timing() {
         common::timing();
     }
 }
+
+#[test]
+fn native_melody_sits_in_the_middle_of_its_range() {
+    if native() {
+        common::melody_centered();
+    }
+}
+
+#[test]
+fn native_originality_guard_resamples_copies() {
+    if native() {
+        common::originality_guard();
+    }
+}

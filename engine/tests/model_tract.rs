@@ -165,3 +165,15 @@ fn tract_sample_output_printed() {
         );
     }
 }
+
+#[test]
+fn tract_melody_sits_in_the_middle_of_its_range() {
+    tract();
+    common::melody_centered();
+}
+
+#[test]
+fn tract_originality_guard_resamples_copies() {
+    tract();
+    common::originality_guard();
+}

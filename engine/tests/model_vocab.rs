@@ -2,7 +2,7 @@
 //! order, and the Python tokenization of a held-out piece (stored in golden.json) is reproduced
 //! exactly by engine::tokens.
 
-use bandmate_engine::model::tokens::{self, ChordCond, CHORD_FEATURES, MELODY_FEATURES};
+use bandmate_engine::model::tokens::{self, ChordCond, CHORD_FEATURES};
 use bandmate_engine::model::{self, ModelKind};
 use sha2::{Digest, Sha256};
 
@@ -41,18 +41,11 @@ fn vocab_file_hash_and_features_agree() {
         .collect();
     assert_eq!(hash, tokens::vocab_hash());
     let v = tokens::vocab().expect("vocab valid");
-    for (dir, feats, id) in [
-        (
-            "chords",
-            &CHORD_FEATURES[..],
-            model::model_id(ModelKind::Chords),
-        ),
-        (
-            "melody",
-            &MELODY_FEATURES[..],
-            model::model_id(ModelKind::Melody),
-        ),
-    ] {
+    for (dir, feats, id) in [(
+        "chords",
+        &CHORD_FEATURES[..],
+        model::model_id(ModelKind::Chords),
+    )] {
         let cfg = json(models().join(dir).join("config.json"));
         assert_eq!(
             cfg["vocab_hash"].as_str(),
@@ -119,42 +112,5 @@ fn rust_tokenizer_reproduces_python_tokens() {
         prev = Some((chord_tok(label), dur - 1));
         t += dur as u32;
     }
-    // Melody: features from the chord track + previous tokens.
-    let g = json(models().join("melody").join("golden.json"));
-    let p = &g["piece"];
-    let bar16 = p["bar16"].as_u64().expect("bar16") as u32;
-    let bars = p["bars"].as_u64().expect("bars") as u32;
-    let mode = v
-        .modes
-        .iter()
-        .position(|m| p["mode"] == m.as_str())
-        .expect("mode");
-    let meter = v
-        .meters
-        .iter()
-        .position(|m| p["meter"] == m.as_str())
-        .expect("meter");
-    let chords = p["chords"].as_array().expect("chords");
-    let chord_at = |t: u32| {
-        chords
-            .iter()
-            .find(|c| {
-                let (s, d) = (
-                    c[1].as_u64().expect("s") as u32,
-                    c[2].as_u64().expect("d") as u32,
-                );
-                s <= t && t < s + d
-            })
-            .map(|c| chord_tok(c[0].as_str().expect("label")))
-            .unwrap_or(v.chord_nc())
-    };
-    let (mut prev, mut t) = (None, 0u32);
-    for (i, s) in g["steps"].as_array().expect("steps").iter().enumerate() {
-        let x = v.melody_features(prev, t, bar16, bars, chord_at(t), mode, meter);
-        assert_eq!(x.to_vec(), ints(&s["x"]), "melody step {i}");
-        let a = s["a"].as_u64().expect("a") as usize;
-        let b = s["b"].as_u64().expect("b") as usize;
-        prev = Some((a, b));
-        t += b as u32 + 1;
-    }
+    // The melody model (v2) has its own tokens: see model_melody.rs.
 }

@@ -19,6 +19,13 @@ pub enum Notice {
     LocksRemade,
     /// A song keeps its chords by section: the chord part's lock was not applied.
     SongChordLock,
+    /// Every melody sampled shared more than `limit` events with one training song; the
+    /// least-copied one (`run` events) was kept.
+    MelodyCopied {
+        run: usize,
+        limit: usize,
+        tries: usize,
+    },
 }
 
 impl Notice {
@@ -74,6 +81,10 @@ impl fmt::Display for Notice {
             ),
             Notice::SongChordLock => f.write_str(
                 "a song keeps chords by section: lock a section instead of the chord part",
+            ),
+            Notice::MelodyCopied { run, limit, tries } => write!(
+                f,
+                "after {tries} tries the melody still repeats {run} events of a training song (limit {limit})"
             ),
         }
     }

@@ -1,6 +1,6 @@
 //! Embedded models: config checks at load, one session per model per process, one-step inference.
 
-use super::tokens::{self, CHORD_FEATURES, MELODY_FEATURES};
+use super::tokens::{self, CHORD_FEATURES};
 use super::{ModelError, ModelKind};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -71,7 +71,10 @@ pub fn verify(kind: ModelKind, config_json: &str, onnx: &[u8]) -> Result<ModelCo
     if cfg.id != kind.id() {
         return Err(incompatible(kind, "id", kind.id(), &cfg.id));
     }
-    let vh = tokens::vocab_hash();
+    let vh = match kind {
+        ModelKind::Chords => tokens::vocab_hash(),
+        ModelKind::Melody => super::melody::tokens_hash(),
+    };
     if cfg.vocab_hash != vh {
         return Err(incompatible(kind, "vocab_hash", vh, &cfg.vocab_hash));
     }
@@ -101,9 +104,10 @@ pub fn verify(kind: ModelKind, config_json: &str, onnx: &[u8]) -> Result<ModelCo
             outs.join(","),
         ));
     }
-    let feats: &[&str] = match kind {
-        ModelKind::Chords => &CHORD_FEATURES,
-        ModelKind::Melody => &MELODY_FEATURES,
+    let mt = super::melody::melody_tokens()?;
+    let feats: Vec<&str> = match kind {
+        ModelKind::Chords => CHORD_FEATURES.to_vec(),
+        ModelKind::Melody => mt.features.iter().map(String::as_str).collect(),
     };
     if cfg.inputs[0].features != feats {
         return Err(incompatible(
@@ -116,7 +120,7 @@ pub fn verify(kind: ModelKind, config_json: &str, onnx: &[u8]) -> Result<ModelCo
     let v = tokens::vocab().map_err(ModelError::Vocab)?;
     let (na, nb) = match kind {
         ModelKind::Chords => (v.chords.len(), v.chord_durations.len()),
-        ModelKind::Melody => (v.melody_pitches.len(), v.melody_durations.len()),
+        ModelKind::Melody => (mt.na(), mt.nb()),
     };
     let want_b = [na as i64, nb as i64];
     if cfg.outputs[1].shape != want_b {

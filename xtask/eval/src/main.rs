@@ -11,6 +11,7 @@ mod drums;
 mod live;
 mod markov;
 mod metrics;
+mod originality;
 mod personal;
 mod piece;
 mod plugin;
@@ -41,9 +42,10 @@ fn run(args: &[String]) -> Result<()> {
         Some("prompt") => prompt::run(&args[1..]),
         Some("personal") => personal::run(&args[1..]),
         Some("live") => live::run(&args[1..]),
+        Some("originality") => originality::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
-            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]\ncargo xtask eval live [--count N] [--seed S] [--out PATH|-]");
+            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]\ncargo xtask eval live [--count N] [--seed S] [--out PATH|-]\ncargo xtask eval originality [--clips N] [--limit L]");
             Ok(())
         }
         _ => quality(args),
