@@ -314,7 +314,7 @@ pub fn generate(
     }
     let gt = tk.grid_ticks;
     let bar_ticks = req.meter.bar_ticks(crate::clip::TICKS_PER_QUARTER);
-    if bar_ticks % gt != 0 {
+    if !bar_ticks.is_multiple_of(gt) {
         return Err(ModelError::Unsupported {
             reason: format!(
                 "meter {}/{} is not a whole number of 16ths",
