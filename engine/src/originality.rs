@@ -11,7 +11,6 @@
 use crate::chord::Chord;
 use crate::clip::{ChordEvent, Note};
 use crate::theory::Key;
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// Default limit on the events a melody may share with one training song before it is resampled.
@@ -247,7 +246,7 @@ fn load(track: Track, bytes: &[u8]) -> Result<Index, OriginalityError> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let found = crate::model::tokens::hex(&Sha256::digest(bytes));
+    let found = crate::model::tokens::sha256_hex(bytes);
     if found != expected {
         return Err(OriginalityError::Checksum {
             name,

@@ -9,7 +9,6 @@ use super::runtime::IoSpec;
 use super::vocab2::{vocab2, vocab2_hash};
 use super::ModelError;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::sync::{Mutex, OnceLock};
 
 pub const CHORDS2_MODEL_ID: &str = "bandmate-chords@2";
@@ -164,14 +163,7 @@ pub fn verify(config_json: &str, onnx: &[u8]) -> Result<Chords2Config, ModelErro
             format!("{:?}", cfg.inputs[1].shape),
         ));
     }
-    let sha = format!("{:x}", Sha256::digest(onnx));
-    if sha != cfg.sha256 {
-        return Err(ModelError::Checksum {
-            model: CHORDS2_MODEL_ID,
-            expected: cfg.sha256.clone(),
-            found: sha,
-        });
-    }
+    super::runtime::check_sha256(CHORDS2_MODEL_ID, onnx, &cfg.sha256)?;
     Ok(cfg)
 }
 

@@ -9,7 +9,6 @@ use crate::drums::grid::{self, Feel, Hit, BAR_SLOTS, NCLASS};
 use crate::rng::Rng;
 use crate::theory::Meter;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -153,14 +152,7 @@ pub fn verify(config_json: &str, onnx: &[u8]) -> Result<DrumConfig, ModelError> 
             format!("{:?}", cfg.inputs[1].shape),
         ));
     }
-    let sha = format!("{:x}", Sha256::digest(onnx));
-    if sha != cfg.sha256 {
-        return Err(ModelError::Checksum {
-            model: DRUM_MODEL_ID,
-            expected: cfg.sha256.clone(),
-            found: sha,
-        });
-    }
+    super::runtime::check_sha256(DRUM_MODEL_ID, onnx, &cfg.sha256)?;
     Ok(cfg)
 }
 

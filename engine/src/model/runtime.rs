@@ -3,7 +3,6 @@
 use super::tokens::{self, CHORD_FEATURES};
 use super::{ModelError, ModelKind};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::sync::{Mutex, OnceLock};
 
 const CHORDS_ONNX: &[u8] = include_bytes!("../../../models/chords/bandmate-chords.onnx");
@@ -140,14 +139,7 @@ pub fn verify(kind: ModelKind, config_json: &str, onnx: &[u8]) -> Result<ModelCo
             format!("{:?}", cfg.inputs[1].shape),
         ));
     }
-    let sha = tokens::hex(&Sha256::digest(onnx));
-    if sha != cfg.sha256 {
-        return Err(ModelError::Checksum {
-            model: kind.id(),
-            expected: cfg.sha256.clone(),
-            found: sha,
-        });
-    }
+    check_sha256(kind.id(), onnx, &cfg.sha256)?;
     Ok(cfg)
 }
 
@@ -275,4 +267,21 @@ pub fn shared(kind: ModelKind) -> Result<&'static Mutex<Loaded>, ModelError> {
     cell.get_or_init(|| Loaded::load(kind).map(Mutex::new))
         .as_ref()
         .map_err(Clone::clone)
+}
+
+/// `ModelError::Checksum` unless `bytes` hash (sha256, hex) to `expected`.
+pub(crate) fn check_sha256(
+    model: &'static str,
+    bytes: &[u8],
+    expected: &str,
+) -> Result<(), ModelError> {
+    let found = tokens::sha256_hex(bytes);
+    if found != expected {
+        return Err(ModelError::Checksum {
+            model,
+            expected: expected.to_string(),
+            found,
+        });
+    }
+    Ok(())
 }

@@ -90,6 +90,11 @@ pub fn vocab_hash() -> String {
     hex(&Sha256::digest(VOCAB_JSON.as_bytes()))
 }
 
+/// sha256 of `bytes`, as lower-case hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

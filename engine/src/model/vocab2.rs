@@ -9,7 +9,6 @@
 use crate::chord::{Chord, Quality};
 use crate::theory::Key;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// The embedded vocabulary file.
@@ -188,8 +187,5 @@ pub fn vocab2() -> Result<&'static Vocab2, Vocab2Error> {
 
 /// sha256 (hex) of the embedded file: the `vocab_hash` a v2 model's config names.
 pub fn vocab2_hash() -> String {
-    Sha256::digest(VOCAB2_JSON.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    super::tokens::sha256_hex(VOCAB2_JSON.as_bytes())
 }
