@@ -95,12 +95,15 @@ fn garbled_state_never_panics() {
     }
 }
 
+/// A named hand edit of a saved session's JSON.
+type Edit = (&'static str, fn(&mut Value));
+
 /// Hand-edited values outside their types' ranges are dropped with a warning, not carried into
 /// code that indexes or divides by them.
 #[test]
 fn out_of_range_values_are_rejected_with_a_warning() {
     let base = saved_session().to_value();
-    let edits: Vec<(&str, fn(&mut Value))> = vec![
+    let edits: Vec<Edit> = vec![
         ("pitch class 200", |v| {
             v["settings"]["key"]["tonic"] = json!(200)
         }),
@@ -138,7 +141,7 @@ fn out_of_range_values_are_rejected_with_a_warning() {
 #[test]
 fn absurd_but_typed_values_are_safe_to_use() {
     let base = saved_session().to_value();
-    let edits: Vec<(&str, fn(&mut Value))> = vec![
+    let edits: Vec<Edit> = vec![
         ("bars u32::MAX", |v| v["clip"]["bars"] = json!(u32::MAX)),
         ("bars 0", |v| v["clip"]["bars"] = json!(0)),
         ("note at the end of time", |v| {
