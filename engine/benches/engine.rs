@@ -1,5 +1,5 @@
-//! Criterion benchmarks of the engine: whole arrangements (model and rules), each part alone, and
-//! one model step. Results are written up in docs/BENCHMARKS.md.
+//! Criterion benchmarks of the engine: whole arrangements (model and rules), each part alone (chords
+//! from models v1 and v2), and one model step. Results are written up in docs/BENCHMARKS.md.
 //!
 //! The ONNX backend is chosen once per process, so run twice to compare backends:
 //!   BANDMATE_MODEL_BACKEND=tract  cargo bench -p bandmate-engine --bench engine
@@ -9,6 +9,7 @@
 
 use bandmate_engine::arrange::{self, Settings, Source};
 use bandmate_engine::clip::PartKind;
+use bandmate_engine::model::chords2::sample as chords2;
 use bandmate_engine::model::tokens;
 use bandmate_engine::model::{self, ModelKind};
 use bandmate_engine::parts::{self, PartContext};
@@ -100,7 +101,7 @@ fn single_parts(c: &mut Criterion) {
             },
         );
         g.bench_function(
-            BenchmarkId::new(format!("chords-model-{tag}"), format!("{bars}bars")),
+            BenchmarkId::new(format!("chords-v1-model-{tag}"), format!("{bars}bars")),
             |b| {
                 let mut seed = 0;
                 b.iter(|| {
@@ -116,6 +117,31 @@ fn single_parts(c: &mut Criterion) {
                         seed,
                     };
                     black_box(model::generate_chords(&req).expect("chords"))
+                })
+            },
+        );
+        g.bench_function(
+            BenchmarkId::new(format!("chords2-model-{tag}"), format!("{bars}bars")),
+            |b| {
+                let mut seed = 0;
+                b.iter(|| {
+                    seed += 1;
+                    let req = model::ChordRequest {
+                        key,
+                        meter,
+                        bars,
+                        style: "pop".into(),
+                        complexity: 0.3,
+                        temperature: arrange::temperature(0.5),
+                        top_p: 0.95,
+                        seed,
+                    };
+                    let req2 = chords2::Chords2Request {
+                        base: &req,
+                        section: chords2::LOOP_SECTION,
+                        harmonic_rhythm: HarmonicRhythm::Bar,
+                    };
+                    black_box(chords2::generate(&req2).expect("chords v2"))
                 })
             },
         );

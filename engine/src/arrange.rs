@@ -408,24 +408,18 @@ fn chord_track(
         };
         let personal = personal.filter(|p| p.style.has_chords());
         let prior = personal.map(|p| p.style.chord_prior(p.amount()));
-        // A personal style's prior is over v1 chord tokens, so it keeps the v1 model.
-        let (result, id) = match &prior {
-            Some(pr) => (
-                model::generate_chords_with(&req, Some(pr)),
-                model::CHORD_MODEL_ID,
-            ),
-            None => {
-                let req2 = Chords2Request {
-                    base: &req,
-                    section: s
-                        .section
-                        .as_deref()
-                        .unwrap_or(chords2::sample::LOOP_SECTION),
-                    harmonic_rhythm: s.harmonic_rhythm,
-                };
-                (chords2::sample::generate(&req2), chords2::CHORDS2_MODEL_ID)
-            }
+        let req2 = Chords2Request {
+            base: &req,
+            section: s
+                .section
+                .as_deref()
+                .unwrap_or(chords2::sample::LOOP_SECTION),
+            harmonic_rhythm: s.harmonic_rhythm,
         };
+        // A personal style's prior is over v1 chord tokens; chord model v2 takes it mapped.
+        let prior = prior.as_ref().map(|p| p as &dyn model::prior::EventPrior);
+        let result = chords2::sample::generate_with(&req2, prior);
+        let id = chords2::CHORDS2_MODEL_ID;
         match result {
             Ok(chords) if valid_track(&chords, s) => {
                 return (

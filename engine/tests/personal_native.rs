@@ -177,3 +177,74 @@ fn the_prior_lowers_the_cost_of_learned_songs_and_brings_their_chords() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn chord_model_v2_takes_the_learned_chords_through_the_mapped_prior() {
+    if !native() {
+        return;
+    }
+    use bandmate_engine::model::chords2::prior::nearest_v1;
+    use bandmate_engine::model::chords2::sample::{self, Chords2Request};
+    use bandmate_engine::model::vocab2::vocab2;
+    use bandmate_engine::progression::HarmonicRhythm;
+    let st = style();
+    let key: Key = "C major".parse().expect("key");
+    let req = ChordRequest {
+        key,
+        meter: Meter::COMMON,
+        bars: 16,
+        style: "pop".into(),
+        complexity: 1.0,
+        temperature: 1.0,
+        top_p: 0.95,
+        seed: 3,
+    };
+    let req2 = Chords2Request {
+        base: &req,
+        section: sample::LOOP_SECTION,
+        harmonic_rhythm: HarmonicRhythm::Bar,
+    };
+    let base = sample::generate(&req2).expect("base");
+    let zero = sample::generate_with(&req2, Some(&st.chord_prior(0.0))).expect("0");
+    assert_eq!(zero, base, "amount 0 is the base model exactly");
+    // At full amount nearly every chord is one of the learned four, heard the v1 way (a Dm9
+    // counts as the learned Dm7).
+    let v = vocab2().expect("vocab v2");
+    let learned = ["2:m7", "7:7", "0:maj7", "9:7"].map(|t| {
+        let (r, q) = t.split_once(':').expect("token");
+        (r.to_string(), nearest_v1(q).expect("quality").to_string())
+    });
+    let heard = |c: &bandmate_engine::clip::ChordEvent| {
+        let t = v.token(c.chord, key);
+        let (r, rest) = t.split_once(':').unwrap_or(("", ""));
+        let q = nearest_v1(rest.split('/').next().unwrap_or("")).unwrap_or("");
+        learned.contains(&(r.to_string(), q.to_string()))
+    };
+    let mut all = Vec::new();
+    for seed in 0..6 {
+        let r = ChordRequest {
+            key,
+            meter: Meter::COMMON,
+            bars: 16,
+            style: "pop".into(),
+            complexity: 1.0,
+            temperature: 1.0,
+            top_p: 0.95,
+            seed,
+        };
+        let r2 = Chords2Request { base: &r, ..req2 };
+        all.extend(sample::generate_with(&r2, Some(&st.chord_prior(1.0))).expect("1"));
+    }
+    let hits = all.iter().filter(|c| heard(c)).count();
+    let base_hits = base.iter().filter(|c| heard(c)).count();
+    assert!(
+        hits * 10 >= all.len() * 8,
+        "{hits} of {}: {:?}",
+        all.len(),
+        all.iter().map(|c| c.chord.to_string()).collect::<Vec<_>>()
+    );
+    assert!(
+        base_hits * 10 < base.len() * 8,
+        "the base model alone already plays the learned chords: the test would not show the prior"
+    );
+}

@@ -3,6 +3,7 @@
 //! Tokens, styles, sections and buckets come from its `config.json`, so the style list shown to
 //! users is the model's. Runs on the worker thread, never the audio thread.
 
+pub mod prior;
 pub mod sample;
 
 use super::runtime::IoSpec;

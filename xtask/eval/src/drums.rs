@@ -679,19 +679,7 @@ At least 64 bars per system and style, in 16-bar clips at the style's median hel
     let _ = writeln!(md, "| system | NLL / step |\n|---|---|\n| drum model (teacher-forced, {}) | {nll:.3} |\n| interpolated 3-gram over the same tokens (λ = {:.3}/{:.3}/{:.3}/{:.3}, tuned on validation) | {tri:.3} |\n", model::backend_name(), lam[0], lam[1], lam[2], lam[3]);
     let _ = writeln!(md, "An 8-bar drum part (8 model calls + sampling) takes {lat:.2} ms on {} (mean of 20, one thread).\n{END}", model::backend_name());
 
-    if out.as_os_str() == "-" {
-        print!("{md}");
-    } else {
-        let old = std::fs::read_to_string(&out).unwrap_or_default();
-        let new = match (old.find(START), old.find(END)) {
-            (Some(a), Some(b)) if b > a => {
-                format!("{}{}{}", &old[..a], md.trim_end(), &old[b + END.len()..])
-            }
-            _ => format!("{}\n{}", old.trim_end(), md),
-        };
-        std::fs::write(&out, new).with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("wrote {}", out.display());
-    }
+    crate::doc::write_section(&out, &md, START, END)?;
     eprintln!("eval drums took {:.1} s", t0.elapsed().as_secs_f64());
     Ok(())
 }

@@ -1,12 +1,15 @@
 //! `bandmate-eval` (run as `cargo xtask eval ...`): `quality` — musical-quality evaluation
 //! (docs/QUALITY.md); `plugin` — plugin-level measurements through CLAP (docs/BENCHMARKS.md);
-//! `live` — live mode's latency and boundaries through CLAP (docs/BENCHMARKS.md).
+//! `live` — live mode's latency and boundaries through CLAP (docs/BENCHMARKS.md); `styles` —
+//! chord v2 / v1 and the melody per style against held-out songs; `originality` — shared runs
+//! (both docs/QUALITY.md).
 //! Its own package so that `cargo xtask bundle|install|train` never compile the engine.
 //!
 //! quality options: `--groups N` (settings combinations, default 120; each is generated with 2
 //! seeds), `--out PATH` (default docs/QUALITY.md; `-` prints only), `--data PATH` (default
 //! models/train/data/pieces.jsonl).
 
+mod doc;
 mod drums;
 mod live;
 mod markov;
@@ -17,6 +20,7 @@ mod piece;
 mod plugin;
 mod prompt;
 mod song_form;
+mod styles;
 
 use anyhow::{bail, Context, Result};
 use bandmate_engine::arrange::{self, Settings, Source};
@@ -43,9 +47,10 @@ fn run(args: &[String]) -> Result<()> {
         Some("personal") => personal::run(&args[1..]),
         Some("live") => live::run(&args[1..]),
         Some("originality") => originality::run(&args[1..]),
+        Some("styles") => styles::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
-            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]\ncargo xtask eval live [--count N] [--seed S] [--out PATH|-]\ncargo xtask eval originality [--clips N] [--limit L]");
+            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]\ncargo xtask eval live [--count N] [--seed S] [--out PATH|-]\ncargo xtask eval originality [--clips N] [--limit L] [--out PATH|-]\ncargo xtask eval styles [--data v2.jsonl] [--windows N] [--out PATH|-]");
             Ok(())
         }
         _ => quality(args),
@@ -63,6 +68,9 @@ pub(crate) fn opt<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
 }
+
+const QUALITY_START: &str = "<!-- quality-eval:start -->";
+const QUALITY_END: &str = "<!-- quality-eval:end -->";
 
 const METERS: [(u8, u8); 5] = [(4, 4), (3, 4), (6, 8), (2, 4), (2, 2)];
 const STYLES: [&str; 3] = ["pop", "chorale", "folk"];
@@ -295,11 +303,8 @@ fn quality(args: &[String]) -> Result<()> {
         t_model,
         t_rules,
     );
-    print!("{report}");
-    if out.as_os_str() != "-" {
-        std::fs::write(&out, &report).with_context(|| format!("write {}", out.display()))?;
-        eprintln!("wrote {}", out.display());
-    }
+    let report = format!("{QUALITY_START}\n{}\n{QUALITY_END}\n", report.trim_end());
+    doc::write_section(&out, &report, QUALITY_START, QUALITY_END)?;
     if fallbacks > 0 && fallbacks * 2 > groups * SEEDS as usize {
         bail!("most model clips fell back to rules: the evaluation does not measure the model");
     }

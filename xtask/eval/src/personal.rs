@@ -13,8 +13,10 @@ use anyhow::{bail, Context, Result};
 use bandmate_engine::chord::{Chord, Quality};
 use bandmate_engine::clip::{Clip, Note, Part, PartKind, Provenance};
 use bandmate_engine::keydetect;
+use bandmate_engine::model::chords2::sample::{self as chords2_sample, Chords2Request};
 use bandmate_engine::model::{self, ChordRequest, ScoredChord};
 use bandmate_engine::personal::{self, analyze::Song, learn, PersonalStyle};
+use bandmate_engine::progression::HarmonicRhythm;
 use bandmate_engine::theory::{Key, Meter, Mode, PitchClass};
 use bandmate_engine::{smf, tokens};
 use std::fmt::Write as _;
@@ -341,10 +343,15 @@ pub fn run(args: &[String]) -> Result<()> {
             let Some(req) = request(song, bars, 5000 + k as u64) else {
                 continue;
             };
+            let req2 = Chords2Request {
+                base: &req,
+                section: chords2_sample::LOOP_SECTION,
+                harmonic_rhythm: HarmonicRhythm::Bar,
+            };
             let chords = if a > 0.0 {
-                model::generate_chords_with(&req, Some(&style.chord_prior(a)))?
+                chords2_sample::generate_with(&req2, Some(&style.chord_prior(a)))?
             } else {
-                model::generate_chords(&req)?
+                chords2_sample::generate(&req2)?
             };
             gen_calls += 1;
             let toks: Vec<usize> = chords
@@ -370,8 +377,8 @@ pub fn run(args: &[String]) -> Result<()> {
         md,
         "{START}\n## Personal style: learning a style the base model is weak at (jazz standards)\n"
     );
-    let _ = writeln!(md, "Written by `cargo xtask eval personal` (xtask/eval/src/personal.rs) from `{}`: {} charts rendered to .mid (one `chords` track: bass note in octave 2, chord tones from C3, each bar's chords sharing it evenly); every fourth chart held out ({} songs), the other {} learned into one profile with `personal::learn` (the same analysis as `bandmate learn`: keys, chord recognition, tokens). Held-out songs are analyzed the same way. Base = chord model `{}` (style tag pop, complexity 1.0) on {}; adapted = the model's next-chord and duration distributions blended with the profile's Witten-Bell 3-gram at amount a.\n",
-        data.file_name().and_then(|f| f.to_str()).unwrap_or("data"), charts.len(), held.len(), n_train, model::CHORD_MODEL_ID, model::backend_name());
+    let _ = writeln!(md, "Written by `cargo xtask eval personal` (xtask/eval/src/personal.rs) from `{}`: {} charts rendered to .mid (one `chords` track: bass note in octave 2, chord tones from C3, each bar's chords sharing it evenly); every fourth chart held out ({} songs), the other {} learned into one profile with `personal::learn` (the same analysis as `bandmate learn`: keys, chord recognition, tokens). Held-out songs are analyzed the same way. Base = the chord model (style tag pop, complexity 1.0) on {}; adapted = the model's next-chord and duration distributions blended with the profile's Witten-Bell 3-gram at amount a. The NLL rows score with `{}`, over whose tokens the profile is kept; the generated rows come from `{}`, the engine's generator, with the profile mapped onto its tokens (`model::chords2::prior`).\n",
+        data.file_name().and_then(|f| f.to_str()).unwrap_or("data"), charts.len(), held.len(), n_train, model::backend_name(), model::CHORD_MODEL_ID, model::chords2::CHORDS2_MODEL_ID);
     let _ = writeln!(
         md,
         "| measure | base | a = 0.25 | a = 0.5 | a = 0.75 | a = 1 |\n|---|---|---|---|---|---|"
@@ -406,19 +413,7 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 fn splice(path: &Path, md: &str, start: &str, end: &str) -> Result<()> {
-    if path.as_os_str() == "-" {
-        print!("{md}");
-        return Ok(());
-    }
-    print!("{md}");
-    let old = std::fs::read_to_string(path).unwrap_or_default();
-    let new = match (old.find(start), old.find(end)) {
-        (Some(a), Some(b)) if b > a => {
-            format!("{}{}{}", &old[..a], md.trim_end(), &old[b + end.len()..])
-        }
-        _ => format!("{}\n\n{}", old.trim_end(), md),
-    };
-    std::fs::write(path, new).with_context(|| format!("writing {}", path.display()))
+    crate::doc::write_section(path, md, start, end)
 }
 
 #[cfg(test)]

@@ -3,14 +3,17 @@
 //! by complexity tier, slash chords whose bass is a chord or scale tone, durations that never
 //! cross the bar end). Runs on the worker thread.
 
+use super::prior::V1Prior;
 use super::{shared, Chords2Config, Chords2Model, CHORDS2_MODEL_ID};
 use crate::chord::RomanChord;
 use crate::clip::ChordEvent;
+use crate::model::prior::{self, EventPrior};
 use crate::model::vocab2::{vocab2, Vocab2};
 use crate::model::{sampling, ChordRequest, ModelError};
 use crate::progression::HarmonicRhythm;
 use crate::rng::Rng;
 use crate::theory::Key;
+use std::borrow::Cow;
 
 /// Quality names of the "triads" and "extended" complexity tiers, as the training recipe
 /// (`models/train/train_chords2.py`) labels songs; every other quality is "sevenths".
@@ -149,6 +152,16 @@ fn token_mask(cfg: &Chords2Config, v: &Vocab2, key: Key, complexity: f32) -> Vec
 /// Generates a chord track covering exactly `bars` bars with the v2 model: contiguous, sorted,
 /// no chord crossing a barline. Same request + seed, same events.
 pub fn generate(req: &Chords2Request) -> Result<Vec<ChordEvent>, ModelError> {
+    generate_with(req, None)
+}
+
+/// [`generate`] with the model's distributions blended with `prior`, a distribution over chord
+/// model v1's tokens (a personal style's), through [`V1Prior`]; amount 0 gives [`generate`]'s
+/// output exactly.
+pub fn generate_with(
+    req: &Chords2Request,
+    prior: Option<&dyn EventPrior>,
+) -> Result<Vec<ChordEvent>, ModelError> {
     let b = req.base;
     let (_, bar16, gt) = crate::model::grid(b.meter, b.bars)?;
     let v = vocab2().map_err(|e| ModelError::Config {
@@ -157,7 +170,7 @@ pub fn generate(req: &Chords2Request) -> Result<Vec<ChordEvent>, ModelError> {
     })?;
     let m = shared()?;
     let mut m = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    run(&mut m, v, req, bar16, gt)
+    run(&mut m, v, req, bar16, gt, prior::active(prior))
 }
 
 fn run(
@@ -166,9 +179,12 @@ fn run(
     req: &Chords2Request,
     bar16: u32,
     gt: u32,
+    prior: Option<&dyn EventPrior>,
 ) -> Result<Vec<ChordEvent>, ModelError> {
     let b = req.base;
     let cfg = m.config.clone();
+    let prior = prior.map(|p| V1Prior::new(p, &cfg)).transpose()?;
+    let mut history = Vec::new();
     let c = cond(&cfg, req, bar16);
     let mask = token_mask(&cfg, v, b.key, b.complexity);
     let nb = cfg.durations.len();
@@ -198,12 +214,24 @@ fn run(
             c.complexity,
         ];
         let o = m.step(&x, &mut h)?;
-        let tok = sampling::sample(&o.logits_a, &mask, b.temperature, b.top_p, &mut rng)
+        let la = match &prior {
+            Some(p) => Cow::Owned(p.tokens(&o.logits_a, &history)),
+            None => Cow::Borrowed(o.logits_a.as_slice()),
+        };
+        let tok = sampling::sample(&la, &mask, b.temperature, b.top_p, &mut rng)
             .ok_or_else(|| no_token(step))?;
+        history.push(tok);
         let room = bar16 - t % bar16;
         let dmask: Vec<bool> = cfg.durations.iter().map(|d| *d <= room).collect();
-        let row = &o.logits_b[tok * nb..(tok + 1) * nb];
-        let d = sampling::sample(row, &dmask, b.temperature, b.top_p, &mut rng)
+        let row = o
+            .logits_b
+            .get(tok * nb..(tok + 1) * nb)
+            .ok_or_else(|| no_token(step))?;
+        let row = match &prior {
+            Some(p) => Cow::Owned(p.durations(row, t % bar16, bar16)),
+            None => Cow::Borrowed(row),
+        };
+        let d = sampling::sample(&row, &dmask, b.temperature, b.top_p, &mut rng)
             .ok_or_else(|| no_token(step))?;
         let chord = v
             .chord(&cfg.tokens[tok], b.key)
