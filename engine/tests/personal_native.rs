@@ -183,9 +183,7 @@ fn chord_model_v2_takes_the_learned_chords_through_the_mapped_prior() {
     if !native() {
         return;
     }
-    use bandmate_engine::model::chords2::prior::nearest_v1;
     use bandmate_engine::model::chords2::sample::{self, Chords2Request};
-    use bandmate_engine::model::vocab2::vocab2;
     use bandmate_engine::progression::HarmonicRhythm;
     let st = style();
     let key: Key = "C major".parse().expect("key");
@@ -209,16 +207,13 @@ fn chord_model_v2_takes_the_learned_chords_through_the_mapped_prior() {
     assert_eq!(zero, base, "amount 0 is the base model exactly");
     // At full amount nearly every chord is one of the learned four, heard the v1 way (a Dm9
     // counts as the learned Dm7).
-    let v = vocab2().expect("vocab v2");
-    let learned = ["2:m7", "7:7", "0:maj7", "9:7"].map(|t| {
-        let (r, q) = t.split_once(':').expect("token");
-        (r.to_string(), nearest_v1(q).expect("quality").to_string())
-    });
+    let v1 = tokens::vocab().expect("vocab v1");
+    let learned: Vec<usize> = ["Dm7", "G7", "Cmaj7", "A7"]
+        .iter()
+        .map(|n| v1.token_for_chord(&n.parse::<Chord>().expect("chord"), key))
+        .collect();
     let heard = |c: &bandmate_engine::clip::ChordEvent| {
-        let t = v.token(c.chord, key);
-        let (r, rest) = t.split_once(':').unwrap_or(("", ""));
-        let q = nearest_v1(rest.split('/').next().unwrap_or("")).unwrap_or("");
-        learned.contains(&(r.to_string(), q.to_string()))
+        learned.contains(&v1.token_for_chord(&c.chord, key))
     };
     let mut all = Vec::new();
     for seed in 0..6 {

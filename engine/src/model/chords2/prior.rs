@@ -1,52 +1,14 @@
 //! A prior over chord model v1's tokens (a personal style's n-grams) applied to chord model v2.
-//! Each v2 token stands for the v1 token of its root and nearest v1 quality (bass dropped); the
-//! v1 token's probability is shared among its v2 tokens in proportion to the model's own
+//! Each v2 token stands for the v1 token the v1 vocabulary hears it as (`token_for_chord`, as a
+//! personal style's analysis does; bass dropped); the v1 token's probability is shared among its v2 tokens in proportion to the model's own
 //! probabilities, so the style moves the choice of chord and the model keeps the colour.
 
 use super::Chords2Config;
 use crate::model::prior::{self, EventPrior};
 use crate::model::tokens::{self, ChordToken};
+use crate::model::vocab2::vocab2;
 use crate::model::ModelError;
-
-/// v2 quality name -> the v1 quality it is heard as (v1 has maj, min, dim, aug, sus4, dom7,
-/// maj7, min7, hdim7, dim7).
-const NEAREST_V1: [(&str, &str); 27] = [
-    ("maj", "maj"),
-    ("min", "min"),
-    ("dim", "dim"),
-    ("aug", "aug"),
-    ("sus2", "sus4"),
-    ("sus4", "sus4"),
-    ("5", "maj"),
-    ("6", "maj"),
-    ("m6", "min"),
-    ("7", "dom7"),
-    ("maj7", "maj7"),
-    ("m7", "min7"),
-    ("m7b5", "hdim7"),
-    ("dim7", "dim7"),
-    ("mmaj7", "min"),
-    ("7sus4", "dom7"),
-    ("add9", "maj"),
-    ("madd9", "min"),
-    ("9", "dom7"),
-    ("maj9", "maj7"),
-    ("m9", "min7"),
-    ("7b9", "dom7"),
-    ("7#9", "dom7"),
-    ("11", "dom7"),
-    ("m11", "min7"),
-    ("13", "dom7"),
-    ("maj13", "maj7"),
-];
-
-/// The v1 quality name a v2 quality is heard as; None for a name outside the table.
-pub fn nearest_v1(quality: &str) -> Option<&'static str> {
-    NEAREST_V1
-        .iter()
-        .find(|(q, _)| *q == quality)
-        .map(|(_, v1)| *v1)
-}
+use crate::theory::{Key, Mode, PitchClass};
 
 /// A v1-token prior mapped onto chord model v2's tokens. Used on the generating thread.
 pub struct V1Prior<'a> {
@@ -62,29 +24,19 @@ pub struct V1Prior<'a> {
 impl<'a> V1Prior<'a> {
     pub fn new(inner: &'a dyn EventPrior, cfg: &Chords2Config) -> Result<Self, ModelError> {
         let v1 = tokens::vocab().map_err(ModelError::Vocab)?;
-        let mut by_name = std::collections::HashMap::new();
-        for i in 0..v1.chords.len() {
-            match v1.decode_chord(i) {
-                Some(ChordToken::Chord { root, quality }) => {
-                    let name = v1.qualities[quality].name.clone();
-                    by_name.insert(format!("{root}:{name}"), i);
-                }
-                Some(ChordToken::NoChord) => {
-                    by_name.insert("NC".to_string(), i);
-                }
-                _ => {}
-            }
-        }
+        let v2 = vocab2().map_err(|e| ModelError::Config {
+            model: super::CHORDS2_MODEL_ID,
+            reason: e.to_string(),
+        })?;
+        let key = Key::new(PitchClass::C, Mode::Major);
+        let nc = (0..v1.chords.len()).find(|&i| v1.decode_chord(i) == Some(ChordToken::NoChord));
         let map = cfg
             .tokens
             .iter()
-            .map(|t| {
-                if t == "NC" {
-                    return by_name.get("NC").copied();
-                }
-                let (root, rest) = t.split_once(':')?;
-                let q = nearest_v1(rest.split('/').next().unwrap_or(""))?;
-                by_name.get(&format!("{root}:{q}")).copied()
+            .map(|t| match v2.chord(t, key) {
+                Ok(Some(chord)) => Some(v1.token_for_chord(&chord, key)),
+                Ok(None) if t == "NC" => nc,
+                _ => None,
             })
             .collect();
         let v1_durations = v1.chord_durations.len();
@@ -158,15 +110,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_vocabulary_quality_has_a_v1_quality() {
-        let v2 = crate::model::vocab2::vocab2().expect("vocab v2");
-        let v1 = tokens::vocab().expect("vocab v1");
-        for name in &v2.names {
-            let q = nearest_v1(name).unwrap_or_else(|| panic!("{name} has no v1 quality"));
-            assert!(
-                v1.qualities.iter().any(|e| e.name == q),
-                "{name} -> {q} is not a v1 quality"
-            );
+    fn every_v2_chord_is_heard_as_a_v1_chord_and_each_v1_chord_has_one() {
+        let cfg = super::super::verify(super::super::embedded().0, super::super::embedded().1)
+            .expect("config");
+        struct Flat;
+        impl EventPrior for Flat {
+            fn amount(&self) -> f64 {
+                1.0
+            }
+            fn tokens(&self, _: &[usize], out: &mut [f64]) {
+                out.iter_mut().for_each(|x| *x = 1.0);
+            }
+            fn durations(&self, _: u32, _: u32, out: &mut [f64]) {
+                out.iter_mut().for_each(|x| *x = 1.0);
+            }
         }
+        let p = V1Prior::new(&Flat, &cfg).expect("prior");
+        let v1 = tokens::vocab().expect("v1");
+        for (t, m) in cfg.tokens.iter().zip(&p.map) {
+            assert_eq!(m.is_none(), t == "BOS", "{t}");
+        }
+        for i in 0..v1.chords.len() {
+            if let Some(ChordToken::Chord { .. }) = v1.decode_chord(i) {
+                assert!(
+                    p.map.contains(&Some(i)),
+                    "v1 token {} has no v2 token",
+                    v1.chords[i]
+                );
+            }
+        }
+        // A major-seventh and a major-ninth chord on the same root are heard as one v1 chord.
+        let ix = |name: &str| cfg.tokens.iter().position(|t| t == name).expect(name);
+        assert_eq!(p.map[ix("0:maj7")], p.map[ix("0:maj9")]);
+        assert_ne!(p.map[ix("0:maj7")], p.map[ix("0:m7")]);
     }
 }

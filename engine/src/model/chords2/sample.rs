@@ -82,14 +82,71 @@ fn bucket(v: u32, edges: &[u32]) -> usize {
     edges.iter().rposition(|e| v >= *e).unwrap_or(0)
 }
 
-/// Conditioning features shared by every step: mode, meter, style, section, rhythm, complexity.
-struct Cond {
-    mode: i64,
-    meter: i64,
-    style: i64,
-    section: i64,
-    rhythm: i64,
-    complexity: i64,
+/// Conditioning indices (into the config's lists) shared by every step of a clip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cond {
+    pub mode: i64,
+    pub meter: i64,
+    pub style: i64,
+    pub section: i64,
+    pub rhythm: i64,
+    pub complexity: i64,
+}
+
+impl Cond {
+    /// The indices of named conditions ("major", "4/4", a v2 style, a section) and of the
+    /// harmonic-rhythm bucket and complexity tier; unknown names take "major", "other", "pop"
+    /// and "other".
+    pub fn of_names(
+        cfg: &Chords2Config,
+        style: &str,
+        mode: &str,
+        meter: &str,
+        section: &str,
+        rhythm: usize,
+        complexity: usize,
+    ) -> Cond {
+        Cond {
+            mode: index_of(&cfg.modes, mode, "major") as i64,
+            meter: index_of(&cfg.meters, meter, "other") as i64,
+            style: index_of(&cfg.styles, style, "pop") as i64,
+            section: index_of(&cfg.sections, section, "other") as i64,
+            rhythm: rhythm as i64,
+            complexity: complexity as i64,
+        }
+    }
+}
+
+/// `prev` for a clip's first step: the BOS token and the "no duration" index.
+pub fn start_prev(cfg: &Chords2Config) -> (i64, i64) {
+    (0, cfg.durations.len() as i64)
+}
+
+/// The model's input row (the config's feature order) for the step starting `t` 16ths into a
+/// clip of `bars` bars of `bar16` 16ths, after the event `prev` (token index, duration index).
+pub fn step_input(
+    cfg: &Chords2Config,
+    c: &Cond,
+    prev: (i64, i64),
+    t: u32,
+    bar16: u32,
+    bars: u32,
+) -> [i64; 10] {
+    let bar16 = bar16.max(1);
+    let pos = (t % bar16).min(cfg.positions.saturating_sub(1));
+    let bars_left = bars.saturating_sub(1).saturating_sub(t / bar16);
+    [
+        prev.0,
+        prev.1,
+        i64::from(pos),
+        bucket(bars_left, &cfg.bars_left_buckets) as i64,
+        c.mode,
+        c.meter,
+        c.style,
+        c.section,
+        c.rhythm,
+        c.complexity,
+    ]
 }
 
 /// The v2 style a stored style name stands for: a v2 name, an old name through the legacy map
@@ -109,21 +166,21 @@ pub fn resolve_style(name: &str) -> Option<String> {
 fn cond(cfg: &Chords2Config, req: &Chords2Request, bar16: u32) -> Cond {
     let b = req.base;
     let style = resolve_style(&b.style).unwrap_or_else(|| "pop".into());
-    let style = style.as_str();
     let mode = if b.key.mode.is_minor() {
         "minor"
     } else {
         "major"
     };
     let meter = format!("{}/{}", b.meter.numerator, b.meter.denominator);
-    Cond {
-        mode: index_of(&cfg.modes, mode, "major") as i64,
-        meter: index_of(&cfg.meters, &meter, "other") as i64,
-        style: index_of(&cfg.styles, style, "pop") as i64,
-        section: index_of(&cfg.sections, req.section, "other") as i64,
-        rhythm: rhythm_bucket(req.harmonic_rhythm, bar16) as i64,
-        complexity: complexity_tier(b.complexity) as i64,
-    }
+    Cond::of_names(
+        cfg,
+        &style,
+        mode,
+        &meter,
+        req.section,
+        rhythm_bucket(req.harmonic_rhythm, bar16),
+        complexity_tier(b.complexity),
+    )
 }
 
 /// Which tokens may be sampled in `key` at `complexity`: no BOS/NC, qualities up to the tier,
@@ -195,24 +252,11 @@ fn run(
     let mut rng = Rng::derive(b.seed, "model-chords2");
     let total = bar16 * b.bars;
     let mut h = vec![0.0f32; m.state_len()];
-    let (mut prev_c, mut prev_d) = (0i64, nb as i64);
+    let (mut prev_c, mut prev_d) = start_prev(&cfg);
     let (mut t, mut step) = (0u32, 0usize);
     let mut out = Vec::new();
     while t < total {
-        let pos = (t % bar16).min(cfg.positions.saturating_sub(1));
-        let bars_left = b.bars - 1 - t / bar16;
-        let x = [
-            prev_c,
-            prev_d,
-            i64::from(pos),
-            bucket(bars_left, &cfg.bars_left_buckets) as i64,
-            c.mode,
-            c.meter,
-            c.style,
-            c.section,
-            c.rhythm,
-            c.complexity,
-        ];
+        let x = step_input(&cfg, &c, (prev_c, prev_d), t, bar16, b.bars);
         let o = m.step(&x, &mut h)?;
         let la = match &prior {
             Some(p) => Cow::Owned(p.tokens(&o.logits_a, &history)),
