@@ -71,6 +71,19 @@ fn arrangements(c: &mut Criterion) {
     g.finish();
 }
 
+fn chord_request(key: Key, meter: Meter, bars: u32, seed: u64) -> model::ChordRequest {
+    model::ChordRequest {
+        key,
+        meter,
+        bars,
+        style: "pop".into(),
+        complexity: 0.3,
+        temperature: arrange::temperature(0.5),
+        top_p: 0.95,
+        seed,
+    }
+}
+
 fn single_parts(c: &mut Criterion) {
     let tag = backend_tag();
     let key = Key::new(PitchClass::new(2), Mode::Major);
@@ -106,16 +119,7 @@ fn single_parts(c: &mut Criterion) {
                 let mut seed = 0;
                 b.iter(|| {
                     seed += 1;
-                    let req = model::ChordRequest {
-                        key,
-                        meter,
-                        bars,
-                        style: "pop".into(),
-                        complexity: 0.3,
-                        temperature: arrange::temperature(0.5),
-                        top_p: 0.95,
-                        seed,
-                    };
+                    let req = chord_request(key, meter, bars, seed);
                     black_box(model::generate_chords(&req).expect("chords"))
                 })
             },
@@ -126,16 +130,7 @@ fn single_parts(c: &mut Criterion) {
                 let mut seed = 0;
                 b.iter(|| {
                     seed += 1;
-                    let req = model::ChordRequest {
-                        key,
-                        meter,
-                        bars,
-                        style: "pop".into(),
-                        complexity: 0.3,
-                        temperature: arrange::temperature(0.5),
-                        top_p: 0.95,
-                        seed,
-                    };
+                    let req = chord_request(key, meter, bars, seed);
                     let req2 = chords2::Chords2Request {
                         base: &req,
                         section: chords2::LOOP_SECTION,

@@ -83,6 +83,20 @@ fn all_parts() -> Settings {
     s
 }
 
+/// 16 bars of 4/4, style pop, complexity 1 (all qualities), temperature 1.
+fn jazz_request(key: Key, seed: u64) -> ChordRequest {
+    ChordRequest {
+        key,
+        meter: Meter::COMMON,
+        bars: 16,
+        style: "pop".into(),
+        complexity: 1.0,
+        temperature: 1.0,
+        top_p: 0.95,
+        seed,
+    }
+}
+
 #[test]
 fn like_zero_is_byte_for_byte_the_base_models() {
     if !native() {
@@ -127,16 +141,7 @@ fn the_prior_lowers_the_cost_of_learned_songs_and_brings_their_chords() {
     let st = style();
     let v = tokens::vocab().expect("vocab");
     let key: Key = "C major".parse().expect("key");
-    let req = ChordRequest {
-        key,
-        meter: Meter::COMMON,
-        bars: 16,
-        style: "pop".into(),
-        complexity: 1.0,
-        temperature: 1.0,
-        top_p: 0.95,
-        seed: 3,
-    };
+    let req = jazz_request(key, 3);
     let events: Vec<ScoredChord> = (0..16)
         .map(|i| {
             let c: Chord = ["Dm7", "G7", "Cmaj7", "A7"][i % 4].parse().expect("chord");
@@ -187,16 +192,7 @@ fn chord_model_v2_takes_the_learned_chords_through_the_mapped_prior() {
     use bandmate_engine::progression::HarmonicRhythm;
     let st = style();
     let key: Key = "C major".parse().expect("key");
-    let req = ChordRequest {
-        key,
-        meter: Meter::COMMON,
-        bars: 16,
-        style: "pop".into(),
-        complexity: 1.0,
-        temperature: 1.0,
-        top_p: 0.95,
-        seed: 3,
-    };
+    let req = jazz_request(key, 3);
     let req2 = Chords2Request {
         base: &req,
         section: sample::LOOP_SECTION,
@@ -217,16 +213,7 @@ fn chord_model_v2_takes_the_learned_chords_through_the_mapped_prior() {
     };
     let mut all = Vec::new();
     for seed in 0..6 {
-        let r = ChordRequest {
-            key,
-            meter: Meter::COMMON,
-            bars: 16,
-            style: "pop".into(),
-            complexity: 1.0,
-            temperature: 1.0,
-            top_p: 0.95,
-            seed,
-        };
+        let r = jazz_request(key, seed);
         let r2 = Chords2Request { base: &r, ..req2 };
         all.extend(sample::generate_with(&r2, Some(&st.chord_prior(1.0))).expect("1"));
     }
