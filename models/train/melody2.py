@@ -1,12 +1,16 @@
 """Train, evaluate and export bandmate-melody@2 and the originality indexes.
 
     python melody2.py --songs SONGS.jsonl [--pieces PIECES.jsonl] [--epochs N] [--minutes M]
-                      [--out DIR] [--max-songs N]
+                      [--out DIR] [--max-songs N] [--chord-index-only]
 
 SONGS.jsonl: songs in the readers' training format (models/train/corpus, one JSON per line;
 only songs with a melody are used for the model, every training song for the chord index).
 PIECES.jsonl: the music21 folk tunes and chorales from extract.py (default
-models/train/data/pieces.jsonl, used when present).
+models/train/data/pieces.jsonl, used when present and SONGS.jsonl has no songs of the music21
+reader, sources "chorales" and "folk"; of the folk tunes, from either, half are used for the melody
+model, by hash, for training time; the other half still goes into the chord index).
+--chord-index-only: rebuild only chords-originality.bin (and its config/metrics entries) from
+SONGS.jsonl's training songs, e.g. after the chord model's training songs changed.
 
 Writes into DIR (default models/melody): bandmate-melody.onnx(.sha256), config.json, golden.json,
 metrics.json, originality.bin(.sha256); and models/melody/chords-originality.bin(.sha256) for
@@ -64,6 +68,7 @@ FEATS = [(n, SIZES[n]) for n in FEATURES]
 HP = dict(E=128, H=192, L=2, K=48, lr=3e-3, batch=32, epochs=8, dropout=0.1)
 MAX_BARS_SEQ = 32  # a section run longer than this is cut into sequences of at most 32 bars
 INDEX_K = {"melody": 4, "chords": 3}  # events per hashed window of the originality indexes
+M21_SOURCES = ("chorales", "folk")  # readers.py --music21 (then pieces.jsonl is not read)
 
 
 def tonic_ref(t):
@@ -333,6 +338,46 @@ def longest_run(index, codes, k):
     return best
 
 
+def build_indexes(kinds, train_songs, heldout, outdir):
+    """Writes the originality index of each kind ("melody", "chords") into outdir; returns the
+    metrics entry of each (file, sha256, counts, the held-out songs' longest shared runs)."""
+    orig = {}
+    for kind in kinds:
+        k = INDEX_K[kind]
+        ent = build_index(train_songs[kind], k)
+        fname = "originality.bin" if kind == "melody" else "chords-originality.bin"
+        sha = write_index(os.path.join(outdir, fname), ent, k, len(train_songs[kind]))
+        lookup = {}
+        for h, s, p in ent:
+            lookup.setdefault(h, set()).add((s, p))
+        runs = sorted(longest_run(lookup, c, k) for c in heldout[kind])
+        orig[kind] = {"file": fname, "sha256": sha, "k": k, "training_songs": len(train_songs[kind]),
+                      "entries": len(ent), "bytes": os.path.getsize(os.path.join(outdir, fname)),
+                      "heldout_songs": len(runs),
+                      "heldout_longest_run": {f"p{q}": runs[min(len(runs) - 1, len(runs) * q // 100)]
+                                              for q in (10, 25, 50, 75, 90, 99)} if runs else {},
+                      "heldout_histogram": {str(v): runs.count(v) for v in sorted(set(runs))}}
+        print(kind, "index", {x: orig[kind][x] for x in ("entries", "bytes", "heldout_longest_run")}, flush=True)
+    return orig
+
+
+def chord_index_only(args, outdir):
+    """--chord-index-only: rebuilds chords-originality.bin from the training songs (after the chord
+    model's training songs changed) and updates its entry in config.json and metrics.json; the
+    melody model and its index stay as they are."""
+    _, _, train_songs, heldout = load_all(args)
+    orig = build_indexes(("chords",), train_songs, heldout, outdir)["chords"]
+    cfg_path, met_path = os.path.join(outdir, "config.json"), os.path.join(outdir, "metrics.json")
+    cfg = json.load(open(cfg_path))
+    cfg["originality"]["chords"] = {"file": orig["file"], "sha256": orig["sha256"], "k": orig["k"]}
+    json.dump(cfg, open(cfg_path, "w"), indent=1)
+    if os.path.exists(met_path):
+        met = json.load(open(met_path))
+        met["originality"]["chords"] = orig
+        json.dump(met, open(met_path, "w"), indent=1)
+    return 0
+
+
 # ----------------------------------------------------------------- main
 def load_all(args):
     songs_path = args[args.index("--songs") + 1] if "--songs" in args else os.path.join(HERE, "data", "songs.jsonl")
@@ -362,6 +407,7 @@ def load_all(args):
                 dest["chords"].append(cc)
 
     nsongs = 0
+    m21 = False  # songs from the music21 reader (readers.py --music21) replace pieces.jsonl
     if os.path.exists(songs_path):
         limit = int(args[args.index("--max-songs") + 1]) if "--max-songs" in args else None
         for line in open(songs_path):
@@ -369,7 +415,9 @@ def load_all(args):
             if s["style"] not in TOK["styles"]:
                 continue
             bars = from_song(s)
-            if not s.get("has_melody"):
+            m21 = m21 or s["source"] in M21_SOURCES
+            half_out = s["source"] == "folk" and int(hashlib.sha256(s["id"].encode()).hexdigest()[:8], 16) % 2
+            if not s.get("has_melody") or half_out:  # half_out: the folk half left out of melody training
                 # chord index only
                 _, chords, _ = timeline(bars)
                 cc = chord_codes(chords)
@@ -382,7 +430,7 @@ def load_all(args):
             nsongs += 1
             if limit and nsongs >= limit:
                 break
-    if os.path.exists(pieces_path):
+    if os.path.exists(pieces_path) and not m21:
         for line in open(pieces_path):
             p = json.loads(line)
             if not p.get("melody") or p["style"] not in ("folk", "chorale"):
@@ -395,11 +443,16 @@ def load_all(args):
 
 def main():
     args = sys.argv[1:]
+    if "--help" in args or "-h" in args:
+        print(__doc__)
+        return 0
     hp = dict(HP)
     if "--epochs" in args:
         hp["epochs"] = int(args[args.index("--epochs") + 1])
     minutes = float(args[args.index("--minutes") + 1]) if "--minutes" in args else 25.0
     outdir = args[args.index("--out") + 1] if "--out" in args else os.path.join(MODELS, "melody")
+    if "--chord-index-only" in args:
+        return chord_index_only(args, outdir)
     torch.manual_seed(SEED)
     np.random.seed(SEED)
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
@@ -421,23 +474,7 @@ def main():
 
     # originality indexes (training songs) and the held-out songs' own overlap
     os.makedirs(outdir, exist_ok=True)
-    orig = {}
-    for kind in ("melody", "chords"):
-        k = INDEX_K[kind]
-        ent = build_index(train_songs[kind], k)
-        fname = "originality.bin" if kind == "melody" else "chords-originality.bin"
-        sha = write_index(os.path.join(outdir, fname), ent, k, len(train_songs[kind]))
-        lookup = {}
-        for h, s, p in ent:
-            lookup.setdefault(h, set()).add((s, p))
-        runs = sorted(longest_run(lookup, c, k) for c in heldout[kind])
-        orig[kind] = {"file": fname, "sha256": sha, "k": k, "training_songs": len(train_songs[kind]),
-                      "entries": len(ent), "bytes": os.path.getsize(os.path.join(outdir, fname)),
-                      "heldout_songs": len(runs),
-                      "heldout_longest_run": {f"p{q}": runs[min(len(runs) - 1, len(runs) * q // 100)]
-                                              for q in (10, 25, 50, 75, 90, 99)} if runs else {},
-                      "heldout_histogram": {str(v): runs.count(v) for v in sorted(set(runs))}}
-        print(kind, "index", {x: orig[kind][x] for x in ("entries", "bytes", "heldout_longest_run")}, flush=True)
+    orig = build_indexes(("melody", "chords"), train_songs, heldout, outdir)
 
     net = Net(FEATS, NA, NB, hp["E"], hp["H"], hp["L"], hp["K"], hp["dropout"])
     nparams = sum(p.numel() for p in net.parameters())
@@ -557,4 +594,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

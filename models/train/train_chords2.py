@@ -1,7 +1,7 @@
 """Train, evaluate and export chord model v2 (bandmate-chords@2) on the corpus readers' output.
 
     python train_chords2.py [--data models/train/data/v2.jsonl] [--epochs N] [--minutes M]
-                            [--out models/chords/v2]
+                            [--out models/chords/v2] [--hp KEY=VALUE,...]
 
 Reads the JSON lines written by readers.py. One step = one compound event (v2 chord token,
 duration in 16ths), as in v1; the inputs add section, harmonic rhythm and complexity, and the
@@ -213,6 +213,26 @@ class Trigram:
         return best
 
 
+def group_table(net, tri, seqs, meta):
+    """NLL per event of the model and the 3-gram, overall, per source and per style."""
+    per = seq_nll(net, seqs)
+    groups = defaultdict(lambda: {"events": 0, "model": 0.0, "trigram": 0.0, "songs": 0})
+    for (src, sty, _sid, first), (nll, n), (_, A, B) in zip(meta, per, seqs):
+        t3 = tri.seq(A, B)
+        for g in (f"source:{src}", f"style:{sty}", "all"):
+            d = groups[g]
+            d["events"] += n
+            d["model"] += nll
+            d["trigram"] += t3
+            d["songs"] += int(first)
+    table = {}
+    for g, d in sorted(groups.items()):
+        m, t3 = d["model"] / d["events"], d["trigram"] / d["events"]
+        table[g] = {"songs": d["songs"], "events": d["events"], "nll": round(m, 4),
+                    "trigram_nll": round(t3, 4), "gain": round(1 - m / t3, 4)}
+    return table
+
+
 def sha256_file(p):
     return hashlib.sha256(open(p, "rb").read()).hexdigest()
 
@@ -224,6 +244,12 @@ def main(argv):
     hp = dict(HP)
     if "--epochs" in args:
         hp["epochs"] = int(args[args.index("--epochs") + 1])
+    if "--hp" in args:  # e.g. --hp E=192,K=96,dropout=0.2 (chosen on the validation split)
+        for kv in args[args.index("--hp") + 1].split(","):
+            k, v = kv.split("=")
+            if k not in hp:
+                raise SystemExit(f"unknown hyper-parameter {k!r}")
+            hp[k] = type(hp[k])(float(v)) if isinstance(hp[k], int) else float(v)
     # --minutes: a time-based schedule (warm-up then cosine over the budget, any number of
     # epochs; not byte-reproducible across machines). Without it: --epochs of one-cycle steps.
     minutes = float(args[args.index("--minutes") + 1]) if "--minutes" in args else None
@@ -238,7 +264,7 @@ def main(argv):
     tok_idx = {t: i for i, t in enumerate(tokens)}
     feats = features(tokens)
     data = {"train": [], "valid": [], "test": []}
-    test_meta = []  # (source, style) per test sequence chunk
+    meta = {"train": [], "valid": [], "test": []}  # (source, style, id, first chunk) per sequence chunk
     for s in songs:
         r = sequence(s, tok_idx)
         if r is None:
@@ -246,8 +272,8 @@ def main(argv):
         X, A, B = r
         for k in range(0, len(A), MAXT):
             data[s["split"]].append((X[k:k + MAXT], A[k:k + MAXT], B[k:k + MAXT]))
-            if s["split"] == "test":
-                test_meta.append((s["source"], s["style"], s["id"], k == 0))
+            meta[s["split"]].append((s["source"], s["style"], s["id"], k == 0))
+    test_meta = meta["test"]
     print({k: len(v) for k, v in data.items()}, "tokens", len(tokens), flush=True)
     net = Net(feats, len(tokens), MAX_DUR, hp["E"], hp["H"], hp["L"], hp["K"], hp["dropout"])
     nparams = sum(p.numel() for p in net.parameters())
@@ -269,6 +295,7 @@ def main(argv):
     best, best_state, hist = 1e9, None, []
     t_train = time.time()
     for ep in range(hp["epochs"]):
+        tr_loss, tr_n = 0.0, 0.0
         for bi_, (x, a, b, m) in enumerate(batches(data["train"], hp["batch"], rng)):
             if ep == 0 and bi_ == 20:
                 print(f"20 batches in {time.time() - t_train:.1f} s", flush=True)
@@ -276,6 +303,8 @@ def main(argv):
             ca = F.cross_entropy(la.transpose(1, 2), a, reduction="none")
             cb = F.cross_entropy(lb.transpose(1, 2), b, reduction="none")
             loss = ((ca + cb) * m).sum() / m.sum()
+            tr_loss += float(loss) * float(m.sum())
+            tr_n += float(m.sum())
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -290,7 +319,8 @@ def main(argv):
                     break
         vs = seq_nll(net, data["valid"])
         vn = sum(a for a, _ in vs) / sum(n for _, n in vs)
-        hist.append({"epoch": ep + 1, "valid_nll": round(vn, 4), "seconds": round(time.time() - t_train, 1)})
+        hist.append({"epoch": ep + 1, "train_loss": round(tr_loss / max(tr_n, 1), 4), "valid_nll": round(vn, 4),
+                     "seconds": round(time.time() - t_train, 1)})
         print(hist[-1], flush=True)
         if vn < best:
             best = vn
@@ -303,23 +333,14 @@ def main(argv):
     net.eval()
     tri = Trigram(data["train"])
     tri_valid, lam = tri.tune(data["valid"])
-    per = seq_nll(net, data["test"])
-    groups = defaultdict(lambda: {"events": 0, "model": 0.0, "trigram": 0.0, "songs": 0})
-    for (src, sty, _sid, first), (nll, n), (_, A, B) in zip(test_meta, per, data["test"]):
-        t3 = tri.seq(A, B)
-        for g in (f"source:{src}", f"style:{sty}", "all"):
-            d = groups[g]
-            d["events"] += n
-            d["model"] += nll
-            d["trigram"] += t3
-            d["songs"] += int(first)
-    table = {}
-    for g, d in sorted(groups.items()):
-        m, t3 = d["model"] / d["events"], d["trigram"] / d["events"]
-        table[g] = {"songs": d["songs"], "events": d["events"], "nll": round(m, 4),
-                    "trigram_nll": round(t3, 4), "gain": round(1 - m / t3, 4)}
-    for g, r in table.items():
-        print(f"{g:24s} songs {r['songs']:4d} events {r['events']:6d} nll {r['nll']:.3f} 3-gram {r['trigram_nll']:.3f} ({100 * r['gain']:.1f}% below)")
+    tables = {}
+    for split in ("valid", "test"):
+        tables[split] = group_table(net, tri, data[split], meta[split])
+        print(split)
+        for g, r in tables[split].items():
+            print(f"  {g:24s} songs {r['songs']:4d} events {r['events']:6d} nll {r['nll']:.3f} "
+                  f"3-gram {r['trigram_nll']:.3f} ({100 * r['gain']:.1f}% below)")
+    table = tables["test"]
 
     os.makedirs(outdir, exist_ok=True)
     name = "bandmate-chords-v2"
@@ -371,7 +392,7 @@ def main(argv):
     metrics = {
         "model": "bandmate-chords@2", "hyperparameters": hp, "minutes_budget": minutes, "parameters": nparams, "seed": SEED,
         "data": {k: len(v) for k, v in data.items()}, "tokens": len(tokens),
-        "test": table, "trigram_valid_nll": round(tri_valid, 4), "trigram_lambdas": lam,
+        "test": table, "valid": tables["valid"], "trigram_valid_nll": round(tri_valid, 4), "trigram_lambdas": lam,
         "best_valid_nll": round(best, 4), "history": hist, "train_seconds": round(train_s, 1),
         "total_seconds": round(time.time() - t0, 1), "threads": torch.get_num_threads(),
         "torch": torch.__version__, "onnx_bytes": os.path.getsize(onnx_path), "export_maxdiff": maxdiff,

@@ -1,8 +1,10 @@
-//! `cargo xtask train <chords|melody|drums|all> [recipe args]`: creates/uses the Python venv at
-//! models/train/.venv, installs models/train/requirements.txt, extracts the training data (music21
-//! corpus, or the Groove MIDI Dataset for drums; cached in models/train/data/) and runs the
-//! training/export recipe. `cargo xtask train prompt [--dims N]` distils the prompt reader's word
-//! table (models/train/prompt_embed.py) in its own light venv, target/prompt-venv.
+//! `cargo xtask train <chords|chords2|melody|melody2|drums|all> [recipe args]`: creates/uses the
+//! Python venv at models/train/.venv, installs models/train/requirements.txt, extracts the training
+//! data (music21 corpus, the corpora under `--data` (default ../shared/data) for the v2 models, or
+//! the Groove MIDI Dataset for drums; cached in models/train/data/) and runs the training/export
+//! recipe (`all`: the v1 models, drums, then chord v2 and melody v2). `cargo xtask train prompt
+//! [--dims N]` distils the prompt reader's word table (models/train/prompt_embed.py) in its own
+//! light venv, target/prompt-venv.
 
 use anyhow::{bail, Context, Result};
 use std::process::Command;
@@ -10,7 +12,7 @@ use std::process::Command;
 pub fn run(args: &[String]) -> Result<()> {
     let Some(what) = args.first() else {
         bail!(
-            "usage: cargo xtask train <chords|chords2|melody|drums|all|prompt> [--epochs N] [--minutes M]"
+            "usage: cargo xtask train <chords|chords2|melody|melody2|drums|all|prompt> [--epochs N] [--minutes M] [--data DIR]"
         );
     };
     if what == "prompt" {
@@ -19,14 +21,21 @@ pub fn run(args: &[String]) -> Result<()> {
     if what == "chords2" {
         return chords2(&args[1..]);
     }
+    if what == "melody2" {
+        return melody2(&args[1..]);
+    }
     let kinds: Vec<&str> = match what.as_str() {
         "chords" => vec!["chords"],
         "melody" => vec!["melody"],
         "drums" => vec!["drums"],
         "all" => vec!["chords", "melody", "drums"],
         "both" => vec!["chords", "melody"],
-        other => bail!("unknown model {other:?}: expected chords, melody, drums or all"),
+        other => bail!(
+            "unknown model {other:?}: expected chords, chords2, melody, melody2, drums, all or prompt"
+        ),
     };
+    // `--data` is for the v2 readers only
+    let (_, v1_args) = data_arg(&args[1..]);
     let root = crate::root();
     let dir = root.join("models").join("train");
     let py = ensure_venv(&dir.join(".venv"), &dir.join("requirements.txt"), &[])?;
@@ -41,31 +50,41 @@ pub fn run(args: &[String]) -> Result<()> {
         crate::run_cmd(
             Command::new(&py)
                 .arg(dir.join("drums_train.py"))
-                .args(&args[1..])
+                .args(&v1_args)
                 .current_dir(&dir),
         )?;
     }
-    if other.is_empty() {
-        return Ok(());
+    if !other.is_empty() {
+        v1(&py, &dir, &other, &v1_args)?;
     }
-    crate::run_cmd(
-        Command::new(&py)
-            .arg(dir.join("extract.py"))
-            .current_dir(&dir),
-    )?;
-    for k in other {
-        crate::run_cmd(
-            Command::new(&py)
-                .arg(dir.join("train.py"))
-                .arg(k)
-                .args(&args[1..])
-                .current_dir(&dir),
-        )?;
+    if what == "all" {
+        // the engine's generators: chord v2, then melody v2 (its chord index reads the same songs)
+        chords2(&args[1..])?;
+        melody2(&args[1..])?;
     }
     eprintln!(
         "models written under {}; rebuild the engine to embed them",
         root.join("models").display()
     );
+    Ok(())
+}
+
+/// The v1 chord and melody recipes: music21 extraction (cached), then `train.py <kind>`.
+fn v1(py: &std::path::Path, dir: &std::path::Path, kinds: &[&str], args: &[String]) -> Result<()> {
+    crate::run_cmd(
+        Command::new(py)
+            .arg(dir.join("extract.py"))
+            .current_dir(dir),
+    )?;
+    for k in kinds {
+        crate::run_cmd(
+            Command::new(py)
+                .arg(dir.join("train.py"))
+                .arg(k)
+                .args(args)
+                .current_dir(dir),
+        )?;
+    }
     Ok(())
 }
 
@@ -76,13 +95,9 @@ pub(crate) fn recipe_python() -> Result<std::path::PathBuf> {
     ensure_venv(&dir.join(".venv"), &dir.join("requirements.txt"), &[])
 }
 
-/// Chord model v2: reads the corpora under `--data DIR` (default ../shared/data) with the corpus
-/// readers, then trains and exports into models/chords/v2 (`train_chords2.py`; other arguments
-/// are passed on).
-fn chords2(args: &[String]) -> Result<()> {
-    let dir = crate::root().join("models").join("train");
-    let py = recipe_python()?;
-    let (data, rest) = match args.iter().position(|a| a == "--data") {
+/// Splits `--data DIR` (default ../shared/data) off the recipe arguments.
+fn data_arg(args: &[String]) -> (String, Vec<String>) {
+    match args.iter().position(|a| a == "--data") {
         Some(i) if i + 1 < args.len() => {
             let mut rest = args.to_vec();
             let d = rest.remove(i + 1);
@@ -90,16 +105,49 @@ fn chords2(args: &[String]) -> Result<()> {
             (d, rest)
         }
         _ => ("../shared/data".to_string(), args.to_vec()),
-    };
+    }
+}
+
+/// Reads the corpora under `data` and the music21 chorales and folk tunes with the corpus
+/// readers into models/train/data/v2.jsonl (the v2 recipes' training songs).
+fn read_corpora(py: &std::path::Path, data: &str) -> Result<()> {
+    let dir = crate::root().join("models").join("train");
     crate::run_cmd(
-        Command::new(&py)
+        Command::new(py)
             .arg(dir.join("readers.py"))
-            .args(["--data", &data])
+            .args(["--data", data, "--music21"])
             .current_dir(crate::root()),
-    )?;
+    )
+}
+
+/// Chord model v2: reads the corpora (`read_corpora`), then trains and exports into
+/// models/chords/v2 (`train_chords2.py`; other arguments are passed on).
+fn chords2(args: &[String]) -> Result<()> {
+    let dir = crate::root().join("models").join("train");
+    let py = recipe_python()?;
+    let (data, rest) = data_arg(args);
+    read_corpora(&py, &data)?;
     crate::run_cmd(
         Command::new(&py)
             .arg(dir.join("train_chords2.py"))
+            .args(&rest)
+            .current_dir(crate::root()),
+    )
+}
+
+/// Melody model v2 and the originality indexes: reads the corpora (`read_corpora`), then trains
+/// and exports into models/melody (`melody2.py --songs models/train/data/v2.jsonl`; other
+/// arguments are passed on).
+fn melody2(args: &[String]) -> Result<()> {
+    let dir = crate::root().join("models").join("train");
+    let py = recipe_python()?;
+    let (data, rest) = data_arg(args);
+    read_corpora(&py, &data)?;
+    crate::run_cmd(
+        Command::new(&py)
+            .arg(dir.join("melody2.py"))
+            .arg("--songs")
+            .arg(dir.join("data").join("v2.jsonl"))
             .args(&rest)
             .current_dir(crate::root()),
     )

@@ -77,7 +77,9 @@ class ModelConditioningTests(unittest.TestCase):
         return float((pa[:, None] * pb * durs[None, :]).sum())
 
     def test_harmonic_rhythm_setting_changes_chord_lengths(self):
-        fast = self.expected_duration(hr=0)
+        # the buckets the engine uses in 4/4 for half-bar and two-bar changes (rhythm_bucket);
+        # bucket 0 (mean <= 4 sixteenths) only occurs in short bars and in 26 training songs
+        fast = self.expected_duration(hr=1)
         slow = self.expected_duration(hr=3)
         self.assertLess(fast * 1.2, slow, (fast, slow))
 

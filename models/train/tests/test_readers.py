@@ -9,7 +9,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from corpus import common, humdrum, ireal, jazz, pop909, vocab  # noqa: E402
+from corpus import common, humdrum, ireal, jazz, music21_corpus, pop909, vocab  # noqa: E402
 
 BILLBOARD = """!!!OTL: Test Song
 **harm\t**harte\t**kern\t**timestamp
@@ -287,3 +287,60 @@ class Pop909Tests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Music21CorpusTests(unittest.TestCase):
+    """The chorale and folk readers' labelling and song building on notes written here (no music21);
+    one real chorale when music21 is installed."""
+
+    # a four-part cadence in C, one half note per chord, 4/4, two bars: I  V6/5  | I (held)  I
+    CHORALE = [(48, 0, 8), (55, 0, 8), (64, 0, 8), (72, 0, 8),          # C major, root position
+               (47, 8, 16), (55, 8, 16), (62, 8, 16), (65, 8, 16),      # G7 over B (first inversion)
+               (48, 16, 32), (55, 16, 32), (64, 16, 32), (72, 16, 24), (74, 24, 32)]
+
+    def test_beats_labelled_from_all_voices_with_the_bass(self):
+        labels = music21_corpus.beat_labels(self.CHORALE, 0, 32, 4)
+        self.assertEqual(len(labels), 8)
+        root, ivs, bass = labels[0]
+        self.assertEqual((root, vocab.nearest(ivs)[0], bass), (0, "maj", 0))
+        root, ivs, bass = labels[2]
+        self.assertEqual((root, vocab.nearest(ivs)[0], bass), (7, "7", 11))
+        self.assertEqual(labels[4][0], 0)
+        self.assertIsNone(music21_corpus.beat_labels([], 0, 8, 4)[0])
+
+    def test_song_merges_equal_beats_ties_over_the_barline_and_is_key_relative(self):
+        labels = music21_corpus.beat_labels(self.CHORALE, 0, 32, 4)
+        citems = [(i * 4, 4, lab) for i, lab in enumerate(labels)]
+        mel = music21_corpus.melody_items([(72, 0, 8), (71, 8, 16), (72, 16, 24)], 0, 32)
+        self.assertEqual(mel, [(0, 8, 72), (8, 8, 71), (16, 8, 72), (24, 8, None)])
+        # key G major: C is 5 semitones above the tonic
+        s = music21_corpus.build_song("chorales", "bwv0", "BWV 0", "J. S. Bach", "chorale", "4/4", 16,
+                                      {"tonic": 7, "mode": "major"}, citems, mel, 32)
+        self.assertEqual(s["split"], common.split_of(s["song_key"]))
+        self.assertEqual([b["section"] for b in s["bars"]], ["other", "other"])
+        self.assertEqual(chords(s), [[(0, 8, "5:maj", False), (8, 8, "0:7/4", False)],
+                                     [(0, 16, "5:maj", False)]])
+        self.assertEqual([(m["on"], m["pitch"], m["rel"]) for m in s["bars"][1]["melody"]],
+                         [(0, 72, 65), (8, None, None)])
+        # a chord held over the barline continues tied
+        held = music21_corpus.build_song("chorales", "bwv1", "BWV 1", "J. S. Bach", "chorale", "3/4", 12,
+                                         {"tonic": 0, "mode": "major"},
+                                         [(0, 8, (0, frozenset({0, 4, 7}), 0)), (8, 16, (7, frozenset({0, 4, 7}), 7))],
+                                         [(0, 24, None)], 24)
+        self.assertEqual(chords(held), [[(0, 8, "0:maj", False), (8, 4, "7:maj", False)],
+                                        [(0, 12, "7:maj", True)]])
+
+    def test_melody_keeps_the_highest_note_and_cuts_overlaps(self):
+        mel = music21_corpus.melody_items([(60, 2, 6), (64, 2, 4), (67, 5, 9), (65, 7, 12)], 0, 10)
+        self.assertEqual(mel, [(0, 2, None), (2, 2, 64), (4, 1, None), (5, 2, 67), (7, 3, 65)])
+
+    @unittest.skipUnless(music21_corpus.available(), "music21 not installed")
+    def test_one_real_chorale(self):
+        job = next(j for j in music21_corpus.jobs({}) if j[2] == "bach/bwv10.7.mxl")
+        kind, songs, skipped = music21_corpus.run_job(job)
+        self.assertEqual((kind, len(songs), skipped), ("chorales", 1, {}))
+        s = songs[0]
+        self.assertEqual((s["style"], s["meters"], s["title"]), ("chorale", ["4/4"], "BWV 10.7"))
+        self.assertTrue(s["has_melody"])
+        self.assertTrue(all(c["q"] in music21_corpus.CHORALE_QUALITIES for b in s["bars"] for c in b["chords"]
+                            if c["root"] is not None))
