@@ -121,7 +121,8 @@ fn read_corpora(py: &std::path::Path, data: &str) -> Result<()> {
 }
 
 /// Chord model v2: reads the corpora (`read_corpora`), then trains and exports into
-/// models/chords/v2 (`train_chords2.py`; other arguments are passed on).
+/// models/chords/v2 (`train_chords2.py`; other arguments are passed on) and writes its feature-parity
+/// fixture (`parity_chords2.py`).
 fn chords2(args: &[String]) -> Result<()> {
     let dir = crate::root().join("models").join("train");
     let py = recipe_python()?;
@@ -131,6 +132,12 @@ fn chords2(args: &[String]) -> Result<()> {
         Command::new(&py)
             .arg(dir.join("train_chords2.py"))
             .args(&rest)
+            .current_dir(crate::root()),
+    )?;
+    // The feature-parity fixture of the shipped model (engine/tests/chords2_parity.rs).
+    crate::run_cmd(
+        Command::new(&py)
+            .arg(dir.join("parity_chords2.py"))
             .current_dir(crate::root()),
     )
 }
