@@ -97,10 +97,18 @@ fn check_clip(clip: &Clip, s: &Settings) {
     let len = clip.length_ticks();
     assert_eq!(len, s.meter.bar_ticks(TICKS_PER_QUARTER) * s.bars);
     assert_eq!(clip.parts.len(), 5);
+    // Chords and keys sound below the melody and are left out under G2 (arrange::clearance):
+    // under a melody that reaches below G3 some pitch classes have no octave left.
+    let melody_low = clip
+        .part(PartKind::Melody)
+        .and_then(|m| m.notes.iter().map(|n| n.pitch.as_int()).min());
+    let no_room = melody_low.is_some_and(|p| p < 55);
     for part in &clip.parts {
+        let may_be_empty = part.kind == PartKind::Melody
+            || (no_room && matches!(part.kind, PartKind::Chords | PartKind::Keys));
         assert!(
-            !part.notes.is_empty() || part.kind == PartKind::Melody,
-            "{:?} empty",
+            !part.notes.is_empty() || may_be_empty,
+            "{:?} empty (melody's lowest note {melody_low:?})",
             part.kind
         );
         for n in &part.notes {
@@ -192,8 +200,10 @@ proptest! {
         // The written file imports back to the same notes, meter and channels.
         let back = import::import(&bytes).expect("import");
         prop_assert_eq!(back.meter, a.clip.meter);
-        prop_assert_eq!(back.parts.len(), a.clip.parts.len());
-        for (x, y) in a.clip.parts.iter().zip(&back.parts) {
+        // A part left with no notes writes no track.
+        let written: Vec<_> = a.clip.parts.iter().filter(|p| !p.notes.is_empty()).collect();
+        prop_assert_eq!(back.parts.len(), written.len());
+        for (x, y) in written.iter().zip(&back.parts) {
             prop_assert_eq!(&x.notes, &y.notes);
             prop_assert_eq!(x.channel, y.channel);
         }
