@@ -265,11 +265,13 @@ mod tests {
 
     #[test]
     fn typed_values_name_the_bad_token() {
-        let e = try_args(&["--key", "H major"]).err().expect("rejected");
+        let Err(e) = try_args(&["--key", "H major"]) else {
+            panic!("rejected")
+        };
         assert!(e.to_string().contains("H major"), "{e}");
-        let e = try_args(&["--parts", "chords,tuba"])
-            .err()
-            .expect("rejected");
+        let Err(e) = try_args(&["--parts", "chords,tuba"]) else {
+            panic!("rejected")
+        };
         assert!(e.to_string().contains("tuba"), "{e}");
         let a = args(&["--parts", "drums,bass,drums", "--time-sig", "7/8"]);
         assert_eq!(

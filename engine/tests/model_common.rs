@@ -415,7 +415,7 @@ pub fn originality_guard() {
     assert_eq!((f.tries, f.within_limit), (1, true));
     assert_eq!(f.notes, plain.notes);
     // A limit nothing can meet: bounded tries, the least-copied melody, flagged.
-    let all = Index::build(1, &[events.clone()]);
+    let all = Index::build(1, std::slice::from_ref(&events));
     let h = guard::generate(&req, cond, None, Some(&all), 0).expect("guarded");
     assert_eq!(h.tries, 1 + guard::RETRIES);
     assert!(!h.within_limit);
