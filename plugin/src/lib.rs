@@ -379,6 +379,10 @@ impl Plugin for Bandmate {
                     velocity: (velocity * 127.0).round().clamp(0.0, 127.0) as u8,
                     quarters: song_start + f64::from(timing) * qps,
                 };
+                if playing {
+                    self.live_player
+                        .hear(e.quarters, e.on && e.velocity > 0, e.key);
+                }
                 if self.audio.input.push(e).is_err() {
                     self.shared.input_dropped.fetch_add(1, Ordering::Relaxed);
                 }
@@ -436,6 +440,11 @@ impl Plugin for Bandmate {
             .store(self.live_player.missed(), Ordering::Relaxed);
         live.switches
             .store(self.live_player.switches(), Ordering::Relaxed);
+        for (slot, n) in live.chosen.iter().zip(self.live_player.chosen_counts()) {
+            slot.store(n, Ordering::Relaxed);
+        }
+        live.frames.store(frames, Ordering::Relaxed);
+        live.set_choice(self.live_player.last_choice());
 
         self.shared
             .playing
