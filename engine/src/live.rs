@@ -1,8 +1,9 @@
 //! Live mode: a band that listens. [`LiveEngine`] takes timestamped note events (ticks at
 //! [`TICKS_PER_QUARTER`], no samples), recognizes the held chord, tracks key and energy, and
 //! writes response material ahead of the playhead: follow (bass, keys, drums over the heard
-//! chord from the next 16th), answer (a melody answer in the phrase after the player's) or
-//! continue (a new melody phrase after phrase).
+//! chord, or arpeggio, from the next 16th), answer (a melody answer in the phrase after the
+//! player's) or continue (a new melody phrase after phrase). Phrases are written as two
+//! candidates, one kept at the boundary by what was heard just before it ([`choice`]).
 //!
 //! Pure and deterministic: the same events, settings and seed give the same response. The
 //! latency of a real worker is modelled by [`LiveSettings::delay_ticks`]: an event is acted on
@@ -17,6 +18,7 @@ mod phrase;
 pub mod player;
 pub mod sampled;
 mod settings;
+mod silence;
 
 pub use settings::{LiveError, LiveMode, LiveSettings, OnSilence, PHRASE_BARS};
 
@@ -223,14 +225,22 @@ impl LiveEngine {
             let chord_due = self.pending.map(|(d, _)| d).filter(|d| *d <= tick);
             let phrase_due = self.phrase_decision().filter(|d| *d <= tick);
             let silence_due = self.silence_bar().filter(|b| *b <= tick);
-            let next = [chord_due, phrase_due, silence_due]
-                .into_iter()
-                .flatten()
-                .min();
+            let silence_prep = self.silence_decision().filter(|(d, _)| *d <= tick);
+            let next = [
+                chord_due,
+                phrase_due,
+                silence_due,
+                silence_prep.map(|x| x.0),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let Some(at) = next else { break };
             self.now = at;
             if chord_due == Some(at) {
                 self.decide_chord();
+            } else if let Some((_, b)) = silence_prep.filter(|x| x.0 == at) {
+                self.write_silence_choice(b);
             } else if silence_due == Some(at) {
                 self.go_own(at);
             } else {
@@ -399,6 +409,7 @@ impl LiveEngine {
             decide
         };
         let at = earliest.div_ceil(SIXTEENTH) * SIXTEENTH;
+        self.drop_silence_choice();
         self.chord = Some(r.chord);
         self.own = false;
         self.switches.push(ChordSwitch {

@@ -82,6 +82,9 @@ pub enum ChoiceRule {
     StillPlaying { window: u32 },
     /// 0 = calmer, 1 = busier: at least `min` note-ons in the `window` ticks before the boundary.
     Busy { window: u32, min: u8 },
+    /// 0 = hold the last chord, 1 = the band's own progression: nothing held at the boundary
+    /// and no note-on in the `window` ticks before it.
+    Silent { window: u32 },
 }
 
 impl ChoiceRule {
@@ -96,14 +99,29 @@ impl ChoiceRule {
             ChoiceRule::Busy { window, min } => {
                 usize::from(heard.onsets_in(at.saturating_sub(window), at) >= usize::from(min))
             }
+            ChoiceRule::Silent { window } => usize::from(
+                !heard.held_at(at) && heard.onsets_in(at.saturating_sub(window), at) == 0,
+            ),
         }
     }
 }
 
-/// Ready alternatives for `parts` from the boundary `at` on; one is kept when `at` is reached.
+/// What a choice decides besides the notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChoiceKind {
+    /// An answer or continuation phrase (melody).
+    Phrase,
+    /// After silence, candidate 1 switches the band to its own progression (follow mode).
+    Silence,
+}
+
+/// Ready alternatives for `parts` from the boundary `at` to `until`; one is kept when `at` is
+/// reached.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     pub at: u32,
+    pub until: u32,
+    pub kind: ChoiceKind,
     pub rule: ChoiceRule,
     pub parts: &'static [PartKind],
     /// The candidates' notes (all starting at or after `at`), indexed as [`ChoiceRule::choose`].

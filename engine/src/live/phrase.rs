@@ -1,7 +1,7 @@
 //! Melody phrases of answer and continue mode: written a little before their boundary as two
 //! candidates (see [`super::choice`]), one of which is kept when the boundary is reached.
 
-use super::choice::{Choice, ChoiceRule};
+use super::choice::{Choice, ChoiceKind, ChoiceRule};
 use super::SIXTEENTH;
 use super::{answer, material, sampled, LiveEngine, LiveMode, PhraseWritten, ResponseNote};
 use crate::arrange::Notice;
@@ -89,6 +89,8 @@ impl LiveEngine {
         self.timeline.cut(at, Some(&[PartKind::Melody]));
         self.choice = Some(Choice {
             at,
+            until: at + p,
+            kind: ChoiceKind::Phrase,
             rule,
             parts: &[PartKind::Melody],
             candidates,
@@ -109,6 +111,9 @@ impl LiveEngine {
             w.notes = notes.len();
         }
         self.timeline.settle(c.at, c.parts, notes);
+        if c.kind == ChoiceKind::Silence && i == 1 {
+            self.own_from(c.at, c.until);
+        }
     }
 
     /// Keeps candidate `index` of the choice at `at` if that one is pending: the audio thread's

@@ -479,10 +479,11 @@ pub fn run(args: &[String]) -> Result<()> {
     )?;
     writeln!(
         md,
-        "\n### Fixed 120 bpm ({} performances, {} per block size; {fixed_s:.0} s; model backend as the \
-         .clap finds it, native ONNX Runtime when `ORT_DYLIB_PATH` is set)\n",
+        "\n### Fixed 120 bpm ({} performances, {} per block size; {fixed_s:.0} s; model backend: {}, as \
+         this process finds it with the .clap's environment; native = ONNX Runtime)\n",
         fixed.div_ceil(BLOCKS.len()) * BLOCKS.len(),
-        fixed.div_ceil(BLOCKS.len())
+        fixed.div_ceil(BLOCKS.len()),
+        bandmate_engine::model::backend_name()
     )?;
     table(&mut md, &rows120, &counts120)?;
     print!("{md}");
