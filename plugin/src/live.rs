@@ -93,7 +93,7 @@ impl LiveShared {
     /// Worker: the audio thread's last pick at a boundary with candidates.
     pub fn choice(&self) -> Option<(u32, usize)> {
         let v = self.choice.load(Ordering::Acquire);
-        (v != u64::MAX).then(|| ((v >> 8) as u32, (v & 0xFF) as usize))
+        (v != u64::MAX).then_some(((v >> 8) as u32, (v & 0xFF) as usize))
     }
 
     /// What the audio thread counted so far.

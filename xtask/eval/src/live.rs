@@ -308,12 +308,11 @@ fn run_block_size(
     (total, tempos / count.max(1) as f64)
 }
 
+/// A block size, what its session measured and its mean tempo.
+type Row = (u32, (Outcome, f64));
+
 /// One session per block size at once; their outcomes and the worker CPU seconds meanwhile.
-fn run_set(
-    count: usize,
-    seed: u64,
-    tempo: Option<f64>,
-) -> Result<(Vec<(u32, (Outcome, f64))>, f64, usize)> {
+fn run_set(count: usize, seed: u64, tempo: Option<f64>) -> Result<(Vec<Row>, f64, usize)> {
     let (cpu0, _) = worker_cpu();
     let per = count.div_ceil(BLOCKS.len());
     let done = Arc::new(Barrier::new(BLOCKS.len() + 1));
@@ -427,10 +426,7 @@ pub fn run(args: &[String]) -> Result<()> {
         per * BLOCKS.len(),
         per,
     )?;
-    let table = |md: &mut String,
-                 rows: &[(u32, (Outcome, f64))],
-                 counts: &[(u32, [u64; 4])]|
-     -> Result<f64> {
+    let table = |md: &mut String, rows: &[Row], counts: &[(u32, [u64; 4])]| -> Result<f64> {
         writeln!(
             md,
             "| block | mean bpm | chords (repeats) | latency median ms | p99 ms | max ms | late | missing | answers on the boundary | relation rhythm / contour | switches | missed (plugin) | answer / listen |"
