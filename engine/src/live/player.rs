@@ -297,15 +297,19 @@ impl LivePlayer {
         let hi = (q1 * tpq).ceil() as u32 + 1;
         let heard = self.heard;
         let mut counted = [0u64; 2];
-        let mut last = None;
+        // A boundary already played (by the material this one replaces) is not counted again.
+        let mut last = self.last_choice;
         if let (Some(sw), Some(m)) = (caught_up, self.current.as_deref_mut()) {
             // Notes of the late material that should already sound start now.
             if m.undecided().is_some_and(|at| at < lo) {
                 m.decide(&heard, lo);
-                if let Some(c) = counted.get_mut(m.chosen) {
-                    *c += 1;
+                let at = m.choice.map_or(lo, |(at, _)| at);
+                if last.is_none_or(|(a, _)| a != at) {
+                    if let Some(c) = counted.get_mut(m.chosen) {
+                        *c += 1;
+                    }
                 }
-                last = m.choice.map(|(at, _)| (at, m.chosen));
+                last = Some((at, m.chosen));
             }
             let v = m.variants.get(m.chosen);
             let (events, ends) = v.map_or((&[][..], &[][..]), |v| (&v.events[..], &v.ends[..]));
@@ -336,9 +340,12 @@ impl LivePlayer {
                         a = at;
                     }
                     m.decide(&heard, at);
-                    if let Some(c) = counted.get_mut(m.chosen) {
-                        *c += 1;
+                    if last.is_none_or(|(a, _)| a != at) {
+                        if let Some(c) = counted.get_mut(m.chosen) {
+                            *c += 1;
+                        }
                     }
+                    last = Some((at, m.chosen));
                 }
                 emit(m.events(), a, b, &offset, active, out);
             };
@@ -355,9 +362,7 @@ impl LivePlayer {
         for (total, c) in self.chosen.iter_mut().zip(counted) {
             *total += c;
         }
-        if last.is_some() {
-            self.last_choice = last;
-        }
+        self.last_choice = last;
         jumped
     }
 

@@ -209,6 +209,8 @@ fn the_player_picks_the_candidate_at_the_boundary_by_what_it_heard() {
             .collect();
         let want = usize::from(held_over);
         assert_eq!(p.chosen_counts()[want], 1, "held over: {held_over}");
+        assert_eq!(p.chosen_counts().iter().sum::<u64>(), 1, "counted once");
+        assert_eq!(p.last_choice(), Some((1920, want)));
         assert_eq!(melody_after.is_empty(), held_over, "{melody_after:?}");
         if !held_over {
             assert!((melody_after[0].0 - 1920.0).abs() < 0.5, "on the boundary");
