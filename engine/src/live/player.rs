@@ -194,7 +194,8 @@ impl LivePlayer {
         self.chosen
     }
 
-    /// The last boundary with candidates played (tick) and the candidate chosen there.
+    /// The last boundary with candidates played (tick) and the candidate chosen there, since
+    /// playback started or jumped.
     pub fn last_choice(&self) -> Option<(u32, usize)> {
         self.last_choice
     }
@@ -242,6 +243,7 @@ impl LivePlayer {
     ) -> bool {
         let Some(mut q0) = start.filter(|q| q.is_finite() && *q >= 0.0) else {
             self.release_all(0, out);
+            self.last_choice = None;
             return false;
         };
         let qps = if qps.is_finite() && qps > 0.0 {
@@ -255,6 +257,7 @@ impl LivePlayer {
                 self.active.release_all(0, out);
                 self.jumps += 1;
                 jumped = true;
+                self.last_choice = None;
             } else {
                 q0 = e;
             }

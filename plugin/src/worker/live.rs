@@ -176,7 +176,7 @@ impl Worker {
         }
         // The audio thread's pick at a boundary it played (the engine would make the same
         // one, unless some input before the boundary has not reached the worker yet).
-        if let Some((at, index)) = self.shared.live.choice() {
+        if let Some((at, index)) = self.shared.live.choice().filter(|c| c.0 <= now) {
             s.engine.choose(at, index);
         }
         for e in heard {

@@ -372,11 +372,14 @@ fn plugin_counts(dir: &std::path::Path) -> Vec<(u32, [u64; 4])> {
     by
 }
 
+/// Mean (rhythm, contour).
+type Pair = (f64, f64);
+
 /// Mean relation of answers to their calls through the engine itself (offline, no host): the
 /// model's and the rules' answers to the same random one-bar calls, and the model's answers
 /// against the next call's (an unrelated pair: the level relation takes by chance).
 /// Returns (model, rules, unrelated) as (rhythm, contour), and the rule fallbacks.
-fn offline_relation(n: usize, seed: u64) -> ((f64, f64), (f64, f64), (f64, f64), usize) {
+fn offline_relation(n: usize, seed: u64) -> (Pair, Pair, Pair, usize) {
     use bandmate_engine::live::{LiveEngine, LiveEvent, LiveMode, LiveSettings};
     const BAR: u32 = 1920;
     let mut rng = Rng::derive(seed, "eval-live-relation");

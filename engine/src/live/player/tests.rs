@@ -211,6 +211,8 @@ fn the_player_picks_the_candidate_at_the_boundary_by_what_it_heard() {
         assert_eq!(p.chosen_counts()[want], 1, "held over: {held_over}");
         assert_eq!(p.chosen_counts().iter().sum::<u64>(), 1, "counted once");
         assert_eq!(p.last_choice(), Some((1920, want)));
+        p.process(None, QPS, 64, &mut |_| {});
+        assert_eq!(p.last_choice(), None, "forgotten at a stop");
         assert_eq!(melody_after.is_empty(), held_over, "{melody_after:?}");
         if !held_over {
             assert!((melody_after[0].0 - 1920.0).abs() < 0.5, "on the boundary");
