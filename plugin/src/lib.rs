@@ -434,6 +434,9 @@ impl Plugin for Bandmate {
         self.take_live();
         self.live_was_on = live_on;
         let live = &self.shared.live;
+        // The pick before the position: a worker that sees the position past a boundary also
+        // sees the candidate played there.
+        live.set_choice(self.live_player.last_choice());
         live.set_position((live_on && playing).then_some(song_start + f64::from(frames) * qps));
         live.set_block(f64::from(frames) * qps);
         live.missed
@@ -444,7 +447,6 @@ impl Plugin for Bandmate {
             slot.store(n, Ordering::Relaxed);
         }
         live.frames.store(frames, Ordering::Relaxed);
-        live.set_choice(self.live_player.last_choice());
 
         self.shared
             .playing
