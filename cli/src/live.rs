@@ -25,6 +25,10 @@ pub struct LiveArgs {
     /// Simulated worker latency in milliseconds (the plugin's is measured by `cargo xtask eval live`).
     #[arg(long = "delay-ms", default_value_t = offline::DEFAULT_DELAY_MS)]
     pub delay_ms: f64,
+    /// Answers and continuations by the rules only (default: the melody model v2, falling back
+    /// to the rules with a notice when it cannot run).
+    #[arg(long)]
+    pub rules: bool,
     /// Random seed: the same input, arguments and seed give a byte-identical file.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -63,6 +67,7 @@ pub fn run(a: &LiveArgs) -> Result<()> {
         on_silence: a.on_silence,
         delay_ticks: offline::delay_ticks(a.delay_ms, clip.tempo_bpm),
         lead_ticks: 0,
+        model: !a.rules,
         seed: a.seed,
     };
     let (out, engine) = offline::respond(&clip, settings)?;
@@ -74,6 +79,9 @@ pub fn run(a: &LiveArgs) -> Result<()> {
         engine.key(),
         engine.phrases().len()
     );
+    for n in engine.notices() {
+        println!("notice: {n}");
+    }
     println!(
         "wrote {} ({} bytes, {} response notes)",
         a.out.display(),

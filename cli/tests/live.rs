@@ -26,7 +26,9 @@ fn performance(notes: Vec<Note>, bars: u32) -> PathBuf {
         provenance: Default::default(),
         sections: Vec::new(),
     };
-    let path = tmp(&format!("performance-{}.mid", clip.parts[0].notes.len()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = tmp(&format!("performance-{n}.mid"));
     std::fs::write(&path, smf::write(&clip).expect("smf")).expect("write");
     path
 }
@@ -117,7 +119,8 @@ fn an_answer_starts_on_the_boundary_and_stays_in_key() {
         .collect();
     let input = performance(notes, 2);
     let out = tmp("answer.mid");
-    let clip = live(&input, &["--mode", "answer", "--phrase-bars", "1"], &out);
+    let rules = ["--mode", "answer", "--phrase-bars", "1", "--rules"];
+    let clip = live(&input, &rules, &out);
     let melody = track(&clip, "live melody");
     let key: Key = "E minor".parse().expect("key");
     assert_eq!(melody.notes.first().map(|n| n.start), Some(BAR));
@@ -133,10 +136,92 @@ fn an_answer_starts_on_the_boundary_and_stays_in_key() {
     // Another seed may answer differently, but in the same rhythm.
     let other = live(
         &input,
-        &["--mode", "answer", "--phrase-bars", "1", "--seed", "5"],
+        &[
+            "--mode",
+            "answer",
+            "--phrase-bars",
+            "1",
+            "--rules",
+            "--seed",
+            "5",
+        ],
         &tmp("answer-5.mid"),
     );
     assert_eq!(starts(track(&other, "live melody")), starts(melody));
+}
+
+#[test]
+fn the_model_answers_on_the_boundary_in_key_and_a_held_note_makes_the_band_keep_listening() {
+    // A one-bar call in A minor; the second performance holds a last note across the boundary.
+    let line = [69, 72, 76, 74, 72, 71];
+    let call: Vec<Note> = line
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| Note::new(i as u32 * 240, 200, p, 80))
+        .collect();
+    let mut going = call.clone();
+    going.push(Note::new(BAR - 60, 400, 69, 80));
+    let args = ["--mode", "answer", "--phrase-bars", "1"];
+    let a = tmp("model-answer.mid");
+    let clip = live(&performance(call, 2), &args, &a);
+    let again = tmp("model-answer-again.mid");
+    let input = performance(
+        line.iter()
+            .enumerate()
+            .map(|(i, &p)| Note::new(i as u32 * 240, 200, p, 80))
+            .collect(),
+        2,
+    );
+    live(&input, &args, &again);
+    assert_eq!(
+        std::fs::read(&a).expect("read"),
+        std::fs::read(&again).expect("read"),
+        "same input and seed, same bytes (model)"
+    );
+    // The provenance (a text event in the file) names the model.
+    let bytes = std::fs::read(&a).expect("read");
+    assert!(
+        bytes.windows(11).any(|w| w == b"live(model("),
+        "the answer is the model's"
+    );
+    let melody = track(&clip, "live melody");
+    let key: Key = "A minor".parse().expect("key");
+    assert_eq!(melody.notes.first().map(|n| n.start), Some(BAR));
+    for n in &melody.notes {
+        assert!(n.start >= BAR && n.end() <= 2 * BAR, "{n:?}");
+        assert!(key.contains(PitchClass::new(i32::from(n.pitch.as_int()))));
+    }
+    // Still playing at the boundary: the band keeps listening (no answer in bar 2).
+    let held = live(&performance(going, 2), &args, &tmp("model-going.mid"));
+    assert!(
+        held.parts.iter().all(|p| p.name != "live melody"),
+        "{:?}",
+        names(&held)
+    );
+}
+
+#[test]
+fn an_arpeggiated_chord_is_followed_by_its_root() {
+    // Am then D, each as eighth-note arpeggios (no note overlapping the next).
+    let mut notes = Vec::new();
+    for (at, pitches) in [(0u32, [45, 48, 52]), (BAR, [50, 54, 57])] {
+        for (i, p) in pitches.iter().cycle().take(6).enumerate() {
+            notes.push(Note::new(at + i as u32 * 240, 200, *p, 90));
+        }
+    }
+    let input = performance(notes, 2);
+    let clip = live(&input, &["--mode", "follow"], &tmp("arpeggio.mid"));
+    let bass = track(&clip, "live bass");
+    for (at, root) in [(0u32, 9u8), (BAR, 2)] {
+        // Heard with the third note (two eighths in), played from the next 16th.
+        let want = (at + 480 + 24).div_ceil(120) * 120;
+        let n = bass
+            .notes
+            .iter()
+            .find(|n| n.start == want)
+            .unwrap_or_else(|| panic!("no bass note at {want}: {:?}", bass.notes));
+        assert_eq!(n.pitch.as_int() % 12, root, "bass at {want}");
+    }
 }
 
 #[test]

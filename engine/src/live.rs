@@ -1,8 +1,9 @@
 //! Live mode: a band that listens. [`LiveEngine`] takes timestamped note events (ticks at
 //! [`TICKS_PER_QUARTER`], no samples), recognizes the held chord, tracks key and energy, and
 //! writes response material ahead of the playhead: follow (bass, keys, drums over the heard
-//! chord from the next 16th), answer (a melody answer in the phrase after the player's) or
-//! continue (a new melody phrase after phrase).
+//! chord, or arpeggio, from the next 16th), answer (a melody answer in the phrase after the
+//! player's) or continue (a new melody phrase after phrase). Phrases are written as two
+//! candidates, one kept at the boundary by what was heard just before it ([`choice`]).
 //!
 //! Pure and deterministic: the same events, settings and seed give the same response. The
 //! latency of a real worker is modelled by [`LiveSettings::delay_ticks`]: an event is acted on
@@ -10,24 +11,49 @@
 //! the same decisions. Owned by one thread (the plugin's worker, or the CLI).
 
 pub mod answer;
+pub mod choice;
 pub mod material;
 pub mod offline;
+mod phrase;
 pub mod player;
+pub mod sampled;
 mod settings;
+mod silence;
 
 pub use settings::{LiveError, LiveMode, LiveSettings, OnSilence, PHRASE_BARS};
 
+use crate::arrange::Notice;
 use crate::chord::Chord;
 use crate::clip::{ChordEvent, Note, PartKind, TICKS_PER_QUARTER};
 use crate::input::{self, HeardNote, InputEvent, Pairer};
 use crate::recognize;
 use crate::theory::Key;
+use choice::{Choice, Heard};
 use material::Timeline;
 
 /// Ticks of a sixteenth note: heard chords take effect on this grid.
 pub const SIXTEENTH: u32 = TICKS_PER_QUARTER / 4;
 /// Ticks a chord must stand without a new note-on before it is decided (a strum settles).
 pub const SETTLE_TICKS: u32 = 24;
+
+/// The tick of song position `quarters` (rounded; what the worker and the audio thread both
+/// use for a heard note).
+pub fn tick_at(quarters: f64) -> u32 {
+    (quarters.max(0.0) * f64::from(TICKS_PER_QUARTER))
+        .round()
+        .min(f64::from(u32::MAX)) as u32
+}
+
+/// Distinct pitch classes an arpeggio (notes one after another) needs to count as a chord.
+pub const ARPEGGIO_CLASSES: u32 = 3;
+
+/// Distinct pitch classes of `pitches`.
+fn classes(pitches: &[u8]) -> u32 {
+    pitches
+        .iter()
+        .fold(0u16, |m, p| m | 1 << (p % 12))
+        .count_ones()
+}
 
 /// One heard note-on or note-off at `tick`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,6 +101,8 @@ pub struct PhraseWritten {
     /// Tick at which it was decided (before `at`).
     pub decided: u32,
     pub notes: usize,
+    /// The candidate kept at the boundary (see [`choice`]); `None` until `at` is reached.
+    pub chosen: Option<usize>,
 }
 
 /// The live engine. See the module docs.
@@ -104,6 +132,12 @@ pub struct LiveEngine {
     /// The tick of the last [`LiveEngine::advance_to`]: decisions made in it switch no
     /// earlier than this plus the lead.
     present: u32,
+    /// What was heard, for the choice at a boundary.
+    heard: Heard,
+    /// Candidates prepared for the next boundary, not yet chosen.
+    choice: Option<Choice>,
+    /// Why the rules stood in for the melody model (each reason once).
+    notices: Vec<Notice>,
 }
 
 impl LiveEngine {
@@ -128,6 +162,9 @@ impl LiveEngine {
             phrases: Vec::new(),
             generation: 0,
             present: 0,
+            heard: Heard::default(),
+            choice: None,
+            notices: Vec::new(),
         })
     }
 
@@ -156,6 +193,7 @@ impl LiveEngine {
             input::remember(&mut self.history, [n]);
         }
         self.held[(e.key & 127) as usize] = if on { e.velocity.max(1) } else { 0 };
+        self.heard.hear(tick, on, e.key);
         if on {
             self.onsets.push((tick, e.key & 127, e.velocity));
             let keep = self.onsets.len().saturating_sub(input::HISTORY_LEN);
@@ -178,17 +216,31 @@ impl LiveEngine {
         self.present = tick;
         loop {
             // The earliest due decision: a chord, a silence bar line or a phrase.
+            // A choice first: it uses only what was heard before its boundary.
+            if let Some(c) = self.choice.as_ref().filter(|c| c.at <= tick) {
+                self.now = self.now.max(c.at);
+                self.resolve_choice(None);
+                continue;
+            }
             let chord_due = self.pending.map(|(d, _)| d).filter(|d| *d <= tick);
             let phrase_due = self.phrase_decision().filter(|d| *d <= tick);
             let silence_due = self.silence_bar().filter(|b| *b <= tick);
-            let next = [chord_due, phrase_due, silence_due]
-                .into_iter()
-                .flatten()
-                .min();
+            let silence_prep = self.silence_decision().filter(|(d, _)| *d <= tick);
+            let next = [
+                chord_due,
+                phrase_due,
+                silence_due,
+                silence_prep.map(|x| x.0),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let Some(at) = next else { break };
             self.now = at;
             if chord_due == Some(at) {
                 self.decide_chord();
+            } else if let Some((_, b)) = silence_prep.filter(|x| x.0 == at) {
+                self.write_silence_choice(b);
             } else if silence_due == Some(at) {
                 self.go_own(at);
             } else {
@@ -210,6 +262,7 @@ impl LiveEngine {
         self.pairer = Pairer::default();
         self.held = [0; 128];
         self.pending = None;
+        self.choice = None;
         self.next_phrase = None;
         self.chord = None;
         self.own = false;
@@ -312,6 +365,16 @@ impl LiveEngine {
         &self.phrases
     }
 
+    /// Why the rules wrote a phrase the melody model was asked for (each reason once).
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// The candidates prepared for the next boundary (until it is reached).
+    pub fn choice(&self) -> Option<&Choice> {
+        self.choice.as_ref()
+    }
+
     /// Tick up to which material is written.
     pub fn prepared_until(&self) -> u32 {
         self.prepared_until
@@ -329,7 +392,10 @@ impl LiveEngine {
         let Some((decide, heard)) = self.pending.take() else {
             return;
         };
-        let pitches: Vec<u8> = (0u8..128).filter(|k| self.held[*k as usize] > 0).collect();
+        let mut pitches: Vec<u8> = (0u8..128).filter(|k| self.held[*k as usize] > 0).collect();
+        if self.s.mode == LiveMode::Follow && classes(&pitches) < 2 {
+            pitches = self.arpeggio(heard, &pitches);
+        }
         let Some(r) = recognize::recognize(&pitches) else {
             return;
         };
@@ -343,6 +409,7 @@ impl LiveEngine {
             decide
         };
         let at = earliest.div_ceil(SIXTEENTH) * SIXTEENTH;
+        self.drop_silence_choice();
         self.chord = Some(r.chord);
         self.own = false;
         self.switches.push(ChordSwitch {
@@ -354,6 +421,24 @@ impl LiveEngine {
         if self.s.mode == LiveMode::Follow {
             self.write_backing(at, true);
         }
+    }
+
+    /// Notes played one after another within the beat up to `heard` (plus `held`), when they
+    /// make at least [`ARPEGGIO_CLASSES`] pitch classes: an arpeggiated chord. Empty otherwise.
+    fn arpeggio(&self, heard: u32, held: &[u8]) -> Vec<u8> {
+        let beat = self.s.meter.beat_ticks(TICKS_PER_QUARTER);
+        let from = heard.saturating_sub(beat);
+        let mut v: Vec<u8> = self
+            .onsets
+            .iter()
+            .filter(|o| o.0 >= from && o.0 <= heard)
+            .map(|o| o.1)
+            .chain(held.iter().copied())
+            .collect();
+        if classes(&v) < ARPEGGIO_CLASSES {
+            v.clear();
+        }
+        v
     }
 
     /// The bar line at which silence makes the band play its own progression.
@@ -440,68 +525,6 @@ impl LiveEngine {
                 self.timeline.force_root(from, c, self.s.meter);
             }
         }
-    }
-
-    fn phrase_decision(&self) -> Option<u32> {
-        if self.s.mode == LiveMode::Follow {
-            return None;
-        }
-        let k = self.next_phrase?;
-        Some(((k + 1) * self.s.phrase_ticks()).saturating_sub(self.s.prepare_ticks()))
-    }
-
-    fn write_phrase(&mut self, decided: u32) {
-        let Some(k) = self.next_phrase else { return };
-        self.next_phrase = Some(k + 1);
-        let p = self.s.phrase_ticks();
-        let (start, at) = (k * p, (k + 1) * p);
-        if self.harmony.last().is_none_or(|c| c.end() < at + p) {
-            let from = self.harmony.last().map_or(at, |c| c.end());
-            self.extend_harmony(from, at + p);
-        }
-        let key = self.key();
-        let seed = self.next_seed();
-        let notes = match self.s.mode {
-            LiveMode::Answer => {
-                let played: Vec<(u32, u32, u8, u8)> = self.played_between(start, decided);
-                if played.is_empty() {
-                    return;
-                }
-                answer::answer(&played, &self.s, key, &self.harmony, at, seed)
-            }
-            _ => material::continuation(&self.s, key, &self.harmony, self.energy(), at, seed),
-        };
-        self.phrases.push(PhraseWritten {
-            at,
-            decided,
-            notes: notes.len(),
-        });
-        self.timeline.replace_from(at, &[PartKind::Melody], notes);
-        if self.prepared_until < at + p {
-            self.prepared_until = at + p;
-        }
-    }
-
-    /// Notes with onsets in `from..to` as (start, duration, key, velocity); notes still held
-    /// last until `to`.
-    fn played_between(&self, from: u32, to: u32) -> Vec<(u32, u32, u8, u8)> {
-        let tpq = f64::from(TICKS_PER_QUARTER);
-        let mut out: Vec<(u32, u32, u8, u8)> = self
-            .onsets
-            .iter()
-            .filter(|o| o.0 >= from && o.0 < to)
-            .map(|&(t, k, v)| {
-                let dur = self
-                    .history
-                    .iter()
-                    .rev()
-                    .find(|n| n.key == k && (n.start * tpq).round() as u32 == t)
-                    .map_or(to - t, |n| (n.duration * tpq).round() as u32);
-                (t, dur.max(1), k, v)
-            })
-            .collect();
-        out.sort();
-        out
     }
 
     /// Keeps follow material written one phrase beyond `tick`.

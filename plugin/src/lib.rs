@@ -379,6 +379,10 @@ impl Plugin for Bandmate {
                     velocity: (velocity * 127.0).round().clamp(0.0, 127.0) as u8,
                     quarters: song_start + f64::from(timing) * qps,
                 };
+                if playing {
+                    self.live_player
+                        .hear(e.quarters, e.on && e.velocity > 0, e.key);
+                }
                 if self.audio.input.push(e).is_err() {
                     self.shared.input_dropped.fetch_add(1, Ordering::Relaxed);
                 }
@@ -430,12 +434,19 @@ impl Plugin for Bandmate {
         self.take_live();
         self.live_was_on = live_on;
         let live = &self.shared.live;
+        // The pick before the position: a worker that sees the position past a boundary also
+        // sees the candidate played there.
+        live.set_choice(self.live_player.last_choice());
         live.set_position((live_on && playing).then_some(song_start + f64::from(frames) * qps));
         live.set_block(f64::from(frames) * qps);
         live.missed
             .store(self.live_player.missed(), Ordering::Relaxed);
         live.switches
             .store(self.live_player.switches(), Ordering::Relaxed);
+        for (slot, n) in live.chosen.iter().zip(self.live_player.chosen_counts()) {
+            slot.store(n, Ordering::Relaxed);
+        }
+        live.frames.store(frames, Ordering::Relaxed);
 
         self.shared
             .playing

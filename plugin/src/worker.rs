@@ -58,6 +58,7 @@ pub struct Worker {
     personal: Mutex<Option<(Arc<PersonalStyle>, f32)>>,
     /// Live mode's engine, while live mode is on.
     live: Mutex<Option<live::LiveSession>>,
+    live_stats: Mutex<live::LiveStats>,
     /// Test hook: the next task (or `initial_clip`) panics, to prove the panic is contained.
     #[cfg(test)]
     inject_panic: std::sync::atomic::AtomicBool,
@@ -83,6 +84,7 @@ pub fn make(
         next_id: AtomicU64::new(1),
         personal: Mutex::new(None),
         live: Mutex::new(None),
+        live_stats: Mutex::new(live::LiveStats::new()),
         #[cfg(test)]
         inject_panic: std::sync::atomic::AtomicBool::new(false),
     };

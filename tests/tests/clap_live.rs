@@ -1,6 +1,7 @@
 //! Live mode through CLAP on the bundled plugin, with blocks paced in real time so the worker
 //! runs as it would in a host: which notes come in which bars after a held chord (follow) or a
-//! played phrase (answer), and no hanging note after a seek or a stop.
+//! played phrase (answer), the candidate kept when the call goes on across a boundary, and no
+//! hanging note after a seek or a stop.
 
 use bandmate_tests::*;
 use std::time::{Duration, Instant};
@@ -200,6 +201,52 @@ fn an_answer_starts_on_the_boundary_in_key_and_a_seek_leaves_no_hanging_note() {
     let stop = s.block(256, Some(Tp::at(false, TEMPO, beats, (4, 4))), &[]);
     let mut all = ev;
     all.extend(jumped);
+    all.extend(stop);
+    assert!(check_balance(&all).is_empty(), "no hanging note");
+}
+
+#[test]
+fn a_call_still_playing_at_the_boundary_is_listened_to_and_answered_when_it_ends() {
+    let mut s = Session::new(RATE, 1024);
+    let o = s.now;
+    // Bar 2: eighths in C major, the last one held across the boundary into bar 3; bar 3:
+    // the call goes on and ends by beat 3. One-bar phrases.
+    let mut played = Vec::new();
+    for (i, &k) in [60u8, 62, 64, 65, 67, 69, 71].iter().enumerate() {
+        played.extend(chord(o + BAR + i as u64 * BEAT / 2 + 300, BEAT / 3, &[k]));
+    }
+    played.extend(chord(o + 2 * BAR - BEAT / 8, BEAT, &[72]));
+    for (i, &k) in [71u8, 69, 67, 65].iter().enumerate() {
+        played.extend(chord(
+            o + 2 * BAR + BEAT + i as u64 * BEAT / 2,
+            BEAT / 3,
+            &[k],
+        ));
+    }
+    let ev = paced(
+        &mut s,
+        256,
+        o + 3 * BAR + BAR / 2,
+        (o, 0.0),
+        &played,
+        &live_params(1.0, 0.0),
+    );
+    let melody: Vec<&Ev> = ev.iter().filter(|e| e.on && e.channel == 1).collect();
+    assert!(
+        melody.iter().all(|e| e.time >= o + 3 * BAR),
+        "still playing at bar 3's boundary: no answer in bar 3 ({:?})",
+        melody.first().map(|e| e.time - o)
+    );
+    assert_eq!(
+        melody.first().map(|e| e.time),
+        Some(o + 3 * BAR),
+        "the answer comes on the next boundary"
+    );
+    let c_major = [0u8, 2, 4, 5, 7, 9, 11];
+    assert!(melody.iter().all(|e| c_major.contains(&(e.key % 12))));
+    let beats = (s.now - o) as f64 / RATE * 2.0;
+    let stop = s.block(256, Some(Tp::at(false, TEMPO, beats, (4, 4))), &[]);
+    let mut all = ev;
     all.extend(stop);
     assert!(check_balance(&all).is_empty(), "no hanging note");
 }

@@ -52,6 +52,10 @@ impl Timeline {
     /// Cuts the notes of `parts` (all when `None`) at `at`: later ones go, sounding ones end there.
     pub fn cut(&mut self, at: u32, parts: Option<&[PartKind]>) {
         self.touch(at);
+        self.cut_quietly(at, parts);
+    }
+
+    fn cut_quietly(&mut self, at: u32, parts: Option<&[PartKind]>) {
         let hit = |p: PartKind| parts.is_none_or(|ps| ps.contains(&p));
         self.notes.retain(|n| !(hit(n.part) && n.note.start >= at));
         for n in &mut self.notes {
@@ -72,6 +76,16 @@ impl Timeline {
     ) {
         self.cut(at, Some(parts));
         self.touch(at);
+        self.notes
+            .extend(notes.into_iter().filter(|n| n.note.start >= at));
+        self.notes
+            .sort_by_key(|n| (n.note.start, n.part, n.note.pitch, n.note.duration));
+    }
+
+    /// Like [`Timeline::replace_from`] but not counted as a change: for material the audio
+    /// thread already has (a candidate it chose at a boundary).
+    pub fn settle(&mut self, at: u32, parts: &[PartKind], notes: Vec<ResponseNote>) {
+        self.cut_quietly(at, Some(parts));
         self.notes
             .extend(notes.into_iter().filter(|n| n.note.start >= at));
         self.notes
@@ -134,7 +148,7 @@ pub fn own_progression(s: &LiveSettings, key: Key) -> Vec<Chord> {
 
 /// The chord track of bars `bar0..bar1` relative to `bar0`, from `harmony`; a bar before the
 /// first chord takes that chord.
-fn window(harmony: &[ChordEvent], bar: u32, bar0: u32, bar1: u32) -> Vec<ChordEvent> {
+pub(super) fn window(harmony: &[ChordEvent], bar: u32, bar0: u32, bar1: u32) -> Vec<ChordEvent> {
     let (lo, hi) = (bar0 * bar, bar1 * bar);
     let mut out: Vec<ChordEvent> = harmony
         .iter()
@@ -247,12 +261,14 @@ pub fn backing(
     out
 }
 
-/// A melody phrase from `at` (one phrase long) over `harmony`, at the player's density.
+/// A melody phrase from `at` (one phrase long) over `harmony` at `density` (0..1), velocities
+/// towards the player's.
 pub fn continuation(
     s: &LiveSettings,
     key: Key,
     harmony: &[ChordEvent],
     energy: Energy,
+    density: f32,
     at: u32,
     seed: u64,
 ) -> Vec<ResponseNote> {
@@ -263,15 +279,7 @@ pub fn continuation(
         return Vec::new();
     }
     let style = default_style(PartKind::Melody);
-    let ctx = context(
-        s,
-        key,
-        &chords,
-        s.phrase_bars,
-        style,
-        energy.density(),
-        seed,
-    );
+    let ctx = context(s, key, &chords, s.phrase_bars, style, density, seed);
     let (low, high) = melody_range(0);
     match melody::generate(&ctx, low, high) {
         Ok(notes) => place(

@@ -2,7 +2,7 @@
 //! [`LiveEngine`] event by event, with the worker latency as a fixed delay, and the response
 //! written as parts of its own beside the input.
 
-use super::{LiveEngine, LiveError, LiveEvent, LiveSettings};
+use super::{LiveEngine, LiveError, LiveEvent, LiveMode, LiveSettings};
 use crate::clip::{Clip, Part, PartKind, TICKS_PER_QUARTER};
 
 /// The worker latency both live mode and its offline twin plan with, in milliseconds.
@@ -70,14 +70,20 @@ pub fn respond(performance: &Clip, s: LiveSettings) -> Result<(Clip, LiveEngine)
         out.parts.push(part);
     }
     let st = engine.settings();
-    out.provenance.engine = "live(rules)".into();
+    let by_model = st.model && st.mode != LiveMode::Follow && engine.notices().is_empty();
+    out.provenance.engine = if by_model {
+        format!("live(model({}))", crate::model::backend_name())
+    } else {
+        "live(rules)".into()
+    };
     out.provenance.seed = st.seed;
     out.provenance.parameters = format!(
-        "mode={} phrase-bars={} delay-ticks={} on-silence={:?}",
+        "mode={} phrase-bars={} delay-ticks={} on-silence={:?} model={}",
         st.mode.name(),
         st.phrase_bars,
         st.delay_ticks,
-        st.on_silence
+        st.on_silence,
+        st.model
     );
     Ok((out, engine))
 }

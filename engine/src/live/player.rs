@@ -6,11 +6,14 @@
 //! that began since the switch tick and still sound starting at the block's first sample.
 //! [`LivePlayer::process`] never allocates, locks or waits.
 
-use super::{LiveEngine, ResponseNote};
+use super::choice::{ChoiceRule, Heard};
+use super::{tick_at, LiveEngine, ResponseNote};
 use crate::clip::{PartKind, TICKS_PER_QUARTER};
 use crate::playback::{ActiveNotes, ClipEvent, EventKind, OutEvent};
 
-/// Response events from `from` on, in absolute ticks, to take over at `switch_at`.
+/// Response events from `from` on, in absolute ticks, to take over at `switch_at`. With
+/// candidates at a boundary it holds one event list per candidate (equal before the boundary)
+/// and the rule that picks one when the boundary is played.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveMaterial {
     pub id: u64,
@@ -21,6 +24,16 @@ pub struct LiveMaterial {
     /// Replaces the playing material at the next block, releasing every note, without counting
     /// a missed boundary (after a stop, a seek or new settings).
     pub urgent: bool,
+    variants: Vec<Variant>,
+    /// The boundary and rule picking the variant; `None` when there is one.
+    choice: Option<(u32, ChoiceRule)>,
+    /// The variant playing (0 until the boundary is played).
+    chosen: usize,
+    decided: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Variant {
     events: Vec<ClipEvent>,
     /// Per event: the note's end tick for a note-on (0 for a note-off).
     ends: Vec<u32>,
@@ -31,51 +44,93 @@ fn channel(part: PartKind) -> u8 {
     part.default_channel().as_int()
 }
 
-impl LiveMaterial {
-    /// The engine's response from `from` on. Allocates: worker thread.
-    pub fn new(id: u64, notes: &[ResponseNote], from: u32, switch_at: u32) -> LiveMaterial {
-        let mut tagged = Vec::with_capacity(notes.len() * 2);
-        for n in notes.iter().filter(|n| n.note.end() >= from) {
-            let (key, velocity) = (n.note.pitch.as_int(), n.note.velocity.as_int().max(1));
-            let ch = channel(n.part);
-            if n.note.start >= from {
-                let on = ClipEvent {
-                    tick: n.note.start,
-                    kind: EventKind::NoteOn,
-                    channel: ch,
-                    key,
-                    velocity,
-                };
-                tagged.push((on, n.note.end()));
-            }
-            let off = ClipEvent {
-                tick: n.note.end(),
-                kind: EventKind::NoteOff,
+/// The note-ons and note-offs of `notes` from `from` on, in playing order.
+fn variant<'a>(notes: impl Iterator<Item = &'a ResponseNote>, from: u32) -> Variant {
+    let mut tagged = Vec::new();
+    for n in notes.filter(|n| n.note.end() >= from) {
+        let (key, velocity) = (n.note.pitch.as_int(), n.note.velocity.as_int().max(1));
+        let ch = channel(n.part);
+        if n.note.start >= from {
+            let on = ClipEvent {
+                tick: n.note.start,
+                kind: EventKind::NoteOn,
                 channel: ch,
                 key,
                 velocity,
             };
-            tagged.push((off, 0));
+            tagged.push((on, n.note.end()));
         }
-        tagged.sort_by_key(|(e, end)| (e.tick, e.kind, e.channel, e.key, *end));
-        let (events, ends) = tagged.into_iter().unzip();
+        let off = ClipEvent {
+            tick: n.note.end(),
+            kind: EventKind::NoteOff,
+            channel: ch,
+            key,
+            velocity,
+        };
+        tagged.push((off, 0));
+    }
+    tagged.sort_by_key(|(e, end)| (e.tick, e.kind, e.channel, e.key, *end));
+    let (events, ends) = tagged.into_iter().unzip();
+    Variant { events, ends }
+}
+
+impl LiveMaterial {
+    /// The engine's response from `from` on. Allocates: worker thread.
+    pub fn new(id: u64, notes: &[ResponseNote], from: u32, switch_at: u32) -> LiveMaterial {
         LiveMaterial {
             id,
             from,
             switch_at: switch_at.max(from),
             urgent: false,
-            events,
-            ends,
+            variants: vec![variant(notes.iter(), from)],
+            choice: None,
+            chosen: 0,
+            decided: false,
         }
     }
 
-    /// The engine's whole response from `from` on, switching at `switch_at`.
+    /// The engine's whole response from `from` on, switching at `switch_at`, with the
+    /// candidates it prepared for its next boundary.
     pub fn from_engine(id: u64, engine: &LiveEngine, from: u32, switch_at: u32) -> LiveMaterial {
-        LiveMaterial::new(id, engine.response(), from, switch_at)
+        let mut m = LiveMaterial::new(id, engine.response(), from, switch_at);
+        if let Some(c) = engine.choice().filter(|c| c.candidates.len() > 1) {
+            m.variants = c
+                .candidates
+                .iter()
+                .map(|cand| variant(engine.response().iter().chain(cand), from))
+                .collect();
+            m.choice = Some((c.at, c.rule));
+        }
+        m
     }
 
+    /// The events of the variant playing.
     pub fn events(&self) -> &[ClipEvent] {
-        &self.events
+        self.variants
+            .get(self.chosen)
+            .map_or(&[][..], |v| &v.events[..])
+    }
+
+    /// The candidate played after the boundary, once it was reached.
+    pub fn chosen(&self) -> Option<usize> {
+        self.decided.then_some(self.chosen)
+    }
+
+    /// Picks the variant when the boundary is at or before `tick` (no allocation).
+    fn decide(&mut self, heard: &Heard, tick: u32) {
+        if let Some((at, rule)) = self.choice {
+            if !self.decided && at <= tick {
+                self.decided = true;
+                self.chosen = rule
+                    .choose(heard, at)
+                    .min(self.variants.len().saturating_sub(1));
+            }
+        }
+    }
+
+    /// The boundary still to be decided, if any.
+    fn undecided(&self) -> Option<u32> {
+        self.choice.filter(|_| !self.decided).map(|(at, _)| at)
     }
 }
 
@@ -93,6 +148,12 @@ pub struct LivePlayer {
     missed: u64,
     switches: u64,
     jumps: u64,
+    /// The input heard while playing, for the choice at a boundary.
+    heard: Heard,
+    /// Boundaries with candidates played, by the candidate chosen.
+    chosen: [u64; 2],
+    /// The last boundary with candidates played and the candidate chosen there.
+    last_choice: Option<(u32, usize)>,
 }
 
 /// Samples of jitter in the host position that still count as continuous playback.
@@ -120,6 +181,23 @@ impl LivePlayer {
     /// The material replaced at the last switch (drop it off the audio thread).
     pub fn take_spent(&mut self) -> Option<Box<LiveMaterial>> {
         self.spent.take()
+    }
+
+    /// Takes a note the player played at song position `quarters` (call it for the block's
+    /// input before [`LivePlayer::process`], while playing): the choice at a boundary uses it.
+    pub fn hear(&mut self, quarters: f64, on: bool, key: u8) {
+        self.heard.hear(tick_at(quarters), on, key);
+    }
+
+    /// Boundaries with candidates played so far, by the candidate chosen (0, 1 or more).
+    pub fn chosen_counts(&self) -> [u64; 2] {
+        self.chosen
+    }
+
+    /// The last boundary with candidates played (tick) and the candidate chosen there, since
+    /// playback started or jumped.
+    pub fn last_choice(&self) -> Option<(u32, usize)> {
+        self.last_choice
     }
 
     /// Boundaries whose material came too late.
@@ -165,6 +243,7 @@ impl LivePlayer {
     ) -> bool {
         let Some(mut q0) = start.filter(|q| q.is_finite() && *q >= 0.0) else {
             self.release_all(0, out);
+            self.last_choice = None;
             return false;
         };
         let qps = if qps.is_finite() && qps > 0.0 {
@@ -178,6 +257,7 @@ impl LivePlayer {
                 self.active.release_all(0, out);
                 self.jumps += 1;
                 jumped = true;
+                self.last_choice = None;
             } else {
                 q0 = e;
             }
@@ -218,30 +298,26 @@ impl LivePlayer {
         };
         let lo = t0.floor().max(0.0) as u32;
         let hi = (q1 * tpq).ceil() as u32 + 1;
-        let play = |m: &LiveMaterial, a: u32, b: u32, active: &mut ActiveNotes, out: &mut _| {
-            let first = m.events.partition_point(|e| e.tick < a);
-            for e in &m.events[first..] {
-                if e.tick >= b {
-                    break;
-                }
-                let Some(k) = offset(e.tick) else { continue };
-                let ev = OutEvent {
-                    offset: k,
-                    kind: e.kind,
-                    channel: e.channel,
-                    key: e.key,
-                    velocity: e.velocity,
-                };
-                match e.kind {
-                    EventKind::NoteOn => active.on(ev, out),
-                    EventKind::NoteOff => active.off(ev, out),
-                }
-            }
-        };
-        if let (Some(sw), Some(m)) = (caught_up, &self.current) {
+        let heard = self.heard;
+        let mut counted = [0u64; 2];
+        // A boundary already played (by the material this one replaces) is not counted again.
+        let mut last = self.last_choice;
+        if let (Some(sw), Some(m)) = (caught_up, self.current.as_deref_mut()) {
             // Notes of the late material that should already sound start now.
-            let first = m.events.partition_point(|e| e.tick < sw);
-            for (e, end) in m.events[first..].iter().zip(&m.ends[first..]) {
+            if m.undecided().is_some_and(|at| at < lo) {
+                m.decide(&heard, lo);
+                let at = m.choice.map_or(lo, |(at, _)| at);
+                if last.is_none_or(|(a, _)| a != at) {
+                    if let Some(c) = counted.get_mut(m.chosen) {
+                        *c += 1;
+                    }
+                }
+                last = Some((at, m.chosen));
+            }
+            let v = m.variants.get(m.chosen);
+            let (events, ends) = v.map_or((&[][..], &[][..]), |v| (&v.events[..], &v.ends[..]));
+            let first = events.partition_point(|e| e.tick < sw);
+            for (e, end) in events[first..].iter().zip(&ends[first..]) {
                 if e.tick >= lo {
                     break;
                 }
@@ -257,16 +333,39 @@ impl LivePlayer {
                 }
             }
         }
+        let mut play =
+            |m: &mut LiveMaterial, a: u32, b: u32, active: &mut ActiveNotes, out: &mut _| {
+                let mut a = a;
+                // Candidates: the variant is picked when its boundary is played.
+                if let Some(at) = m.undecided().filter(|at| *at < b) {
+                    if at > a {
+                        emit(m.events(), a, at, &offset, active, out);
+                        a = at;
+                    }
+                    m.decide(&heard, at);
+                    if last.is_none_or(|(a, _)| a != at) {
+                        if let Some(c) = counted.get_mut(m.chosen) {
+                            *c += 1;
+                        }
+                    }
+                    last = Some((at, m.chosen));
+                }
+                emit(m.events(), a, b, &offset, active, out);
+            };
         let cut = split.unwrap_or(hi);
-        if let Some(m) = &self.current {
+        if let Some(m) = self.current.as_deref_mut() {
             play(m, lo, cut, &mut self.active, out);
         }
         if split.is_some() {
             self.switch();
-            if let Some(m) = &self.current {
+            if let Some(m) = self.current.as_deref_mut() {
                 play(m, cut, hi, &mut self.active, out);
             }
         }
+        for (total, c) in self.chosen.iter_mut().zip(counted) {
+            *total += c;
+        }
+        self.last_choice = last;
         jumped
     }
 
@@ -275,6 +374,35 @@ impl LivePlayer {
         if let Some(p) = self.pending.take() {
             self.switches += 1;
             self.spent = self.current.replace(p);
+        }
+    }
+}
+
+/// Plays `events` with ticks in `a..b` at their block offsets.
+fn emit(
+    events: &[ClipEvent],
+    a: u32,
+    b: u32,
+    offset: &impl Fn(u32) -> Option<u32>,
+    active: &mut ActiveNotes,
+    out: &mut impl FnMut(OutEvent),
+) {
+    let first = events.partition_point(|e| e.tick < a);
+    for e in &events[first..] {
+        if e.tick >= b {
+            break;
+        }
+        let Some(k) = offset(e.tick) else { continue };
+        let ev = OutEvent {
+            offset: k,
+            kind: e.kind,
+            channel: e.channel,
+            key: e.key,
+            velocity: e.velocity,
+        };
+        match e.kind {
+            EventKind::NoteOn => active.on(ev, out),
+            EventKind::NoteOff => active.off(ev, out),
         }
     }
 }

@@ -71,6 +71,9 @@ pub struct LiveSettings {
     /// still take on time (its block and the handoff). With 0 (offline), a decision counts as
     /// made at its own tick; otherwise at the tick of the `advance_to` that runs it.
     pub lead_ticks: u32,
+    /// Answers and continuations by the melody model (falling back to the rules with a
+    /// notice when it cannot run); `false`: by the rules.
+    pub model: bool,
     pub seed: u64,
 }
 
@@ -84,6 +87,7 @@ impl Default for LiveSettings {
             on_silence: OnSilence::Hold,
             delay_ticks: 0,
             lead_ticks: 0,
+            model: false,
             seed: 1,
         }
     }

@@ -305,7 +305,50 @@ fn with_a_lead_a_chord_switches_on_the_first_sixteenth_the_audio_thread_can_stil
         .response()
         .iter()
         .filter(|n| n.part == PartKind::Bass && n.note.start == sw.at)
-        .map(|n| (n.note.pitch.as_int() % 12) as u8)
+        .map(|n| n.note.pitch.as_int() % 12)
         .collect();
     assert_eq!(roots, [5]);
+}
+
+#[test]
+fn after_silence_the_own_progression_is_ready_before_the_bar_line_and_kept_only_if_silence_goes_on()
+{
+    let s = LiveSettings {
+        on_silence: OnSilence::Own,
+        key: "A minor".parse().expect("key"),
+        ..follow(0)
+    };
+    for plays in [false, true] {
+        let mut evs = events(&[(G7, 0, BAR / 2)]);
+        if plays {
+            // A single note (no chord) in the beat before the bar line.
+            evs.push(ev(2 * BAR - 200, true, 67));
+            evs.push(ev(2 * BAR - 100, false, 67));
+        }
+        let mut e = LiveEngine::new(s.clone()).expect("settings");
+        for x in evs.iter().filter(|x| x.tick < 2 * BAR - 400) {
+            e.push(*x);
+        }
+        e.advance_to(2 * BAR - 400);
+        let c = e.choice().expect("candidates before the bar line");
+        assert_eq!(c.at, 2 * BAR);
+        assert!(c.candidates.iter().all(|v| !v.is_empty()));
+        for x in evs.iter().filter(|x| x.tick >= 2 * BAR - 400) {
+            e.push(*x);
+        }
+        e.finish(4 * BAR);
+        let held = e.switches()[0].chord;
+        let at_bar = e.harmony_at(2 * BAR);
+        if plays {
+            assert_eq!(at_bar, Some(held), "the player played: hold");
+        } else {
+            let own = material::own_progression(&s, e.key());
+            assert_eq!(at_bar, Some(own[2]), "silence: the own progression");
+        }
+        // Either way the bass plays on the bar line.
+        assert!(e
+            .response()
+            .iter()
+            .any(|n| n.part == PartKind::Bass && n.note.start == 2 * BAR));
+    }
 }

@@ -4,12 +4,14 @@
 
 use super::Worker;
 use crate::live::LiveView;
-use crate::params::{effective_key, effective_meter};
+use crate::live::{LiveCounts, STATS_ENV};
+use crate::params::{effective_key, effective_meter, SourceChoice};
 use bandmate_engine::input::InputEvent;
 use bandmate_engine::live::player::LiveMaterial;
-use bandmate_engine::live::{offline, LiveEngine, LiveEvent, LiveSettings};
+use bandmate_engine::live::{self, offline, LiveEngine, LiveEvent, LiveSettings};
 use bandmate_engine::TICKS_PER_QUARTER;
-use std::sync::atomic::Ordering;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Bars of response kept behind the playhead.
@@ -33,10 +35,38 @@ pub struct LiveSession {
     span: Option<(u32, u32)>,
 }
 
+/// Where this instance keeps its live counts ([`STATS_ENV`]), and the counts written last.
+#[derive(Debug, Default)]
+pub struct LiveStats {
+    path: Option<PathBuf>,
+    written: LiveCounts,
+}
+
+impl LiveStats {
+    /// The file for one instance in the folder [`STATS_ENV`] names (none when unset).
+    pub fn new() -> LiveStats {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::var_os(STATS_ENV).map(|dir| {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            PathBuf::from(dir).join(format!("live-{}-{n}.txt", std::process::id()))
+        });
+        LiveStats {
+            path,
+            written: LiveCounts::default(),
+        }
+    }
+
+    /// Rewrites the file when the counts changed (best effort: a benchmark aid).
+    fn update(&mut self, now: LiveCounts) {
+        let Some(path) = &self.path else { return };
+        if now != self.written && std::fs::write(path, format!("{now}\n")).is_ok() {
+            self.written = now;
+        }
+    }
+}
+
 fn tick_of(quarters: f64) -> u32 {
-    (quarters.max(0.0) * f64::from(TICKS_PER_QUARTER))
-        .round()
-        .min(f64::from(u32::MAX)) as u32
+    live::tick_at(quarters)
 }
 
 fn same(a: &LiveSettings, b: &LiveSettings) -> bool {
@@ -78,6 +108,7 @@ impl Worker {
             on_silence: p.live_silence.value().to_engine(),
             delay_ticks: offline::delay_ticks(offline::DEFAULT_DELAY_MS, tempo),
             lead_ticks: tick_of(self.shared.live.block() + HANDOFF_S * tempo / 60.0),
+            model: p.source.value() == SourceChoice::Model,
             seed: u64::try_from(p.seed.value()).unwrap_or(0),
         }
     }
@@ -101,6 +132,7 @@ impl Worker {
         if !self.live_on() {
             return;
         }
+        self.live_stats.lock().update(self.shared.live.counts());
         let began = Instant::now();
         let settings = self.live_settings();
         let lead = settings.lead_ticks;
@@ -141,6 +173,11 @@ impl Worker {
             s.engine.seek(now);
             s.playing = true;
             urgent = true;
+        }
+        // The audio thread's pick at a boundary it played (the engine would make the same
+        // one, unless some input before the boundary has not reached the worker yet).
+        if let Some((at, index)) = self.shared.live.choice().filter(|c| c.0 <= now) {
+            s.engine.choose(at, index);
         }
         for e in heard {
             s.engine.push(LiveEvent {

@@ -6,11 +6,21 @@
 //! boundary, boundaries played late (a chord whose root came after its planned 16th, an answer
 //! off its boundary), and the CPU time of the plugin's worker threads per bar of music.
 //!
-//! Options: `--count N` (performances, default 200), `--out PATH` (default docs/BENCHMARKS.md,
-//! `-` prints only), `--seed S`.
+//! Then a fixed set at 120 bpm, with the boundaries and misses the plugin itself counted (each
+//! instance writes them to a file in the folder `BANDMATE_LIVE_STATS` names).
+//!
+//! Last, the answers' rhythm and contour relation to their calls offline (model, rules, and an
+//! unrelated pairing as the chance level).
+//!
+//! Options: `--count N` (performances, default 200), `--count120 N` (the 120-bpm set, default
+//! 60), `--relations N` (offline calls, default 100), `--build debug|release` (named in the report), `--out PATH` (default
+//! docs/BENCHMARKS.md, `-` prints only), `--seed S`.
+
+mod related;
 
 use super::opt;
 use anyhow::{Context, Result};
+use bandmate_engine::live::sampled::relation;
 use bandmate_engine::live::SIXTEENTH;
 use bandmate_engine::rng::Rng;
 use bandmate_tests::{Ev, In, Session, Tp};
@@ -34,7 +44,25 @@ struct Outcome {
     repeats: usize,
     answers: usize,
     answers_on_boundary: usize,
+    /// Sum over answers of their rhythm and contour relation to the call (0..1 each).
+    rhythm: f64,
+    contour: f64,
     bars: f64,
+}
+
+impl Outcome {
+    fn add(&mut self, o: Outcome) {
+        self.latencies_ms.extend(o.latencies_ms);
+        self.chords += o.chords;
+        self.late_chords += o.late_chords;
+        self.missing_roots += o.missing_roots;
+        self.repeats += o.repeats;
+        self.answers += o.answers;
+        self.answers_on_boundary += o.answers_on_boundary;
+        self.rhythm += o.rhythm;
+        self.contour += o.contour;
+        self.bars += o.bars;
+    }
 }
 
 fn note(at: u64, frames_origin: u64, key: u8, on: bool) -> (u64, In) {
@@ -205,9 +233,25 @@ fn answer(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
         .filter(|e| e.on && e.channel == 1 && e.time + 2 >= boundary)
         .map(|e| e.time)
         .min();
+    // Relation of the answer (the phrase after the boundary) to the call, on ticks.
+    let ticks =
+        |t: u64, from: u64| ((t.saturating_sub(from)) as f64 / RATE * tempo / 60.0 * 480.0) as u32;
+    let call: Vec<(u32, i32)> = played
+        .iter()
+        .filter(|p| p.1)
+        .map(|p| (ticks(p.0, origin + bar), i32::from(p.2)))
+        .collect();
+    let reply: Vec<(u32, i32)> = ev
+        .iter()
+        .filter(|e| e.on && e.channel == 1 && e.time + 2 >= boundary && e.time < boundary + bar)
+        .map(|e| (ticks(e.time, boundary), i32::from(e.key)))
+        .collect();
+    let r = relation(&call, &reply, 4 * 480);
     Outcome {
         answers: 1,
         answers_on_boundary: usize::from(first.is_some_and(|t| t.abs_diff(boundary) <= 1)),
+        rhythm: f64::from(r.rhythm),
+        contour: f64::from(r.contour),
         bars: 3.0,
         ..Outcome::default()
     }
@@ -238,12 +282,14 @@ fn worker_cpu() -> (f64, usize) {
     (ns as f64 / 1e9, threads)
 }
 
-/// Plays `count` performances in blocks of `frames`; waits at `done` (all sessions still
-/// alive, so their workers' CPU time can be read) and then at `release`.
+/// Plays `count` performances in blocks of `frames` (at `tempo`, or random 60-180 bpm); waits
+/// at `done` (all sessions still alive, so their workers' CPU time can be read) and then at
+/// `release`.
 fn run_block_size(
     frames: u32,
     count: usize,
     seed: u64,
+    tempo: Option<f64>,
     done: &Barrier,
     release: &Barrier,
 ) -> (Outcome, f64) {
@@ -252,26 +298,80 @@ fn run_block_size(
     let mut total = Outcome::default();
     let mut tempos = 0.0;
     for i in 0..count {
-        let tempo = 60.0 + f64::from(rng.below(121));
+        let tempo = tempo.unwrap_or_else(|| 60.0 + f64::from(rng.below(121)));
         tempos += tempo;
         let o = if i % 2 == 0 {
             follow(&mut s, frames, tempo, &mut rng)
         } else {
             answer(&mut s, frames, tempo, &mut rng)
         };
-        total.latencies_ms.extend(o.latencies_ms);
-        total.chords += o.chords;
-        total.late_chords += o.late_chords;
-        total.missing_roots += o.missing_roots;
-        total.repeats += o.repeats;
-        total.answers += o.answers;
-        total.answers_on_boundary += o.answers_on_boundary;
-        total.bars += o.bars;
+        total.add(o);
     }
     done.wait();
     release.wait();
     drop(s);
     (total, tempos / count.max(1) as f64)
+}
+
+/// A block size, what its session measured and its mean tempo.
+type Row = (u32, (Outcome, f64));
+
+/// One session per block size at once; their outcomes and the worker CPU seconds meanwhile.
+fn run_set(count: usize, seed: u64, tempo: Option<f64>) -> Result<(Vec<Row>, f64, usize)> {
+    let (cpu0, _) = worker_cpu();
+    let per = count.div_ceil(BLOCKS.len());
+    let done = Arc::new(Barrier::new(BLOCKS.len() + 1));
+    let release = Arc::new(Barrier::new(BLOCKS.len() + 1));
+    let handles: Vec<_> = BLOCKS
+        .iter()
+        .map(|&f| {
+            let (d, r) = (done.clone(), release.clone());
+            std::thread::spawn(move || (f, run_block_size(f, per, seed, tempo, &d, &r)))
+        })
+        .collect();
+    done.wait();
+    let (cpu1, threads) = worker_cpu();
+    release.wait();
+    let mut rows = Vec::new();
+    for h in handles {
+        rows.push(
+            h.join()
+                .map_err(|_| anyhow::anyhow!("a session panicked"))?,
+        );
+    }
+    Ok((rows, cpu1 - cpu0, threads))
+}
+
+/// The counts the plugins wrote into `dir` (`BANDMATE_LIVE_STATS`), summed by block size:
+/// (switches, missed, chosen answer / continue-calmer, chosen keep-listening / busier).
+fn plugin_counts(dir: &std::path::Path) -> Vec<(u32, [u64; 4])> {
+    let mut by: Vec<(u32, [u64; 4])> = Vec::new();
+    for f in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(f.path()).unwrap_or_default();
+        let field = |name: &str| -> Option<&str> {
+            text.split_whitespace()
+                .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
+        };
+        let num = |name: &str| field(name).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let frames = num("frames") as u32;
+        let chosen: Vec<u64> = field("chosen")
+            .unwrap_or("0,0")
+            .split(',')
+            .map(|x| x.parse().unwrap_or(0))
+            .collect();
+        let add = [
+            num("switches"),
+            num("missed"),
+            chosen.first().copied().unwrap_or(0),
+            chosen.get(1).copied().unwrap_or(0),
+        ];
+        match by.iter_mut().find(|r| r.0 == frames) {
+            Some(r) => r.1.iter_mut().zip(add).for_each(|(a, b)| *a += b),
+            None => by.push((frames, add)),
+        }
+    }
+    by.sort_by_key(|r| r.0);
+    by
 }
 
 fn pct(v: &[f64], p: f64) -> f64 {
@@ -285,76 +385,128 @@ pub fn run(args: &[String]) -> Result<()> {
     let count: usize = opt(args, "--count").unwrap_or("200").parse()?;
     let seed: u64 = opt(args, "--seed").unwrap_or("1").parse()?;
     let out = opt(args, "--out").unwrap_or("docs/BENCHMARKS.md");
+    let fixed: usize = opt(args, "--count120").unwrap_or("60").parse()?;
+    let build = opt(args, "--build").unwrap_or("debug").to_string();
     let began = Instant::now();
-    let (cpu0, _) = worker_cpu();
+    let stats = std::env::temp_dir().join(format!("bandmate-live-stats-{}", std::process::id()));
+    std::fs::create_dir_all(&stats)?;
+    // Read by each plugin instance when it is made; set before any exists.
+    std::env::set_var("BANDMATE_LIVE_STATS", &stats);
+    let (rows, cpu, threads) = run_set(count, seed, None)?;
+    let random_s = began.elapsed().as_secs_f64();
     let per = count.div_ceil(BLOCKS.len());
-    let done = Arc::new(Barrier::new(BLOCKS.len() + 1));
-    let release = Arc::new(Barrier::new(BLOCKS.len() + 1));
-    let handles: Vec<_> = BLOCKS
-        .iter()
-        .map(|&f| {
-            let (d, r) = (done.clone(), release.clone());
-            std::thread::spawn(move || (f, run_block_size(f, per, seed, &d, &r)))
-        })
-        .collect();
-    done.wait();
-    let (cpu1, threads) = worker_cpu();
-    let cpu = cpu1 - cpu0;
-    release.wait();
-    let mut rows = Vec::new();
-    for h in handles {
-        rows.push(
-            h.join()
-                .map_err(|_| anyhow::anyhow!("a session panicked"))?,
-        );
-    }
+    let fixed_dir = stats.join("120");
+    std::fs::create_dir_all(&fixed_dir)?;
+    std::env::set_var("BANDMATE_LIVE_STATS", &fixed_dir);
+    let t120 = Instant::now();
+    let (rows120, _, _) = run_set(fixed, seed ^ 120, Some(120.0))?;
+    let fixed_s = t120.elapsed().as_secs_f64();
+    let relations: usize = opt(args, "--relations").unwrap_or("100").parse()?;
+    let (rm, rr, ru, fallbacks) = related::offline(relations, seed);
+    let counts_random = plugin_counts(&stats);
+    let counts120 = plugin_counts(&fixed_dir);
+    let _ = std::fs::remove_dir_all(&stats);
     let mut md = String::new();
+    let date = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
     writeln!(md, "## Live mode (`cargo xtask eval live`)\n")?;
     writeln!(
         md,
-        "{} random performances ({} per block size, half follow, half answer) at 60-180 bpm through the \
+        "Run {date}, {build} .clap. {} random performances ({} per block size, half follow, half answer) at 60-180 bpm through the \
          real .clap in clack-host at 48 kHz, blocks paced in real time, one instance per block size \
-         running at once; {:.0} s. Latency: a held chord (its last note) to the first bass note of \
+         running at once; {random_s:.0} s. Latency: a held chord (its last note) to the first bass note of \
          its root, over the chords that differ from the one before (repeats: nothing to switch); it \
          includes the 24-tick settle time, the plugin's lead (one block + 10 ms, so the material \
          reaches the audio thread before its switch) and the wait for the next 16th (up to 250 ms \
          at 60 bpm), by design. Late: a root off the 16th-note grid (material that missed its \
          switch tick and was caught up at a block start). Missing: no root before the next chord. \
-         An answer counts when its first note is on its boundary sample.\n",
+         An answer counts when its first note is on its boundary sample. Relation: the answer's \
+         rhythm (onset overlap on the 16th grid) and contour (agreeing steps) against the call, \
+         0..1, mean over answers (`live::sampled::relation`; the plugin's Source is Model, so \
+         answers come from the melody model primed on the call). Switches / missed: as counted by \
+         the plugin's audio thread (written to `BANDMATE_LIVE_STATS`), missed = material that \
+         reached it after its switch tick. Answer / listen: the candidate chosen at the boundary.\n",
         per * BLOCKS.len(),
         per,
-        began.elapsed().as_secs_f64()
     )?;
-    writeln!(
-        md,
-        "| block | mean bpm | chords (repeats) | latency median ms | p99 ms | max ms | late | missing | answers on the boundary |"
-    )?;
-    writeln!(md, "|---|---|---|---|---|---|---|---|---|")?;
-    let mut bars = 0.0;
-    for (frames, (mut o, bpm)) in rows {
-        o.latencies_ms.sort_by(f64::total_cmp);
-        bars += o.bars;
+    let table = |md: &mut String, rows: &[Row], counts: &[(u32, [u64; 4])]| -> Result<f64> {
         writeln!(
             md,
-            "| {frames} | {bpm:.0} | {} ({}) | {:.1} | {:.1} | {:.1} | {} | {} | {} of {} |",
-            o.chords,
-            o.repeats,
-            pct(&o.latencies_ms, 0.5),
-            pct(&o.latencies_ms, 0.99),
-            o.latencies_ms.last().copied().unwrap_or(f64::NAN),
-            o.late_chords,
-            o.missing_roots,
-            o.answers_on_boundary,
-            o.answers
+            "| block | mean bpm | chords (repeats) | latency median ms | p99 ms | max ms | late | missing | answers on the boundary | relation rhythm / contour | switches | missed (plugin) | answer / listen |"
         )?;
-    }
+        writeln!(md, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")?;
+        let mut bars = 0.0;
+        for (frames, (o, bpm)) in rows {
+            let mut lat = o.latencies_ms.clone();
+            lat.sort_by(f64::total_cmp);
+            bars += o.bars;
+            let c = counts
+                .iter()
+                .find(|c| c.0 == *frames)
+                .map_or([0; 4], |c| c.1);
+            let n = o.answers.max(1) as f64;
+            writeln!(
+                md,
+                "| {frames} | {bpm:.0} | {} ({}) | {:.1} | {:.1} | {:.1} | {} | {} | {} of {} | {:.2} / {:.2} | {} | {} | {} / {} |",
+                o.chords,
+                o.repeats,
+                pct(&lat, 0.5),
+                pct(&lat, 0.99),
+                lat.last().copied().unwrap_or(f64::NAN),
+                o.late_chords,
+                o.missing_roots,
+                o.answers_on_boundary,
+                o.answers,
+                o.rhythm / n,
+                o.contour / n,
+                c[0],
+                c[1],
+                c[2],
+                c[3]
+            )?;
+        }
+        Ok(bars)
+    };
+    let bars = table(&mut md, &rows, &counts_random)?;
     writeln!(
         md,
         "\nWorker threads' CPU time: {:.2} s over {bars:.0} bars of music = {:.2} ms per bar \
          (`/proc/self/task/*/schedstat` of the {threads} `bandmate-worker` threads, ns resolution; \
-         includes the worker's clip work; the .clap as bundled, here the debug build CI tests).",
+         includes the worker's clip work; the .clap as bundled, here the {build} build).",
         cpu,
         cpu * 1000.0 / bars.max(1.0)
+    )?;
+    writeln!(
+        md,
+        "\n### Fixed 120 bpm ({} performances, {} per block size; {fixed_s:.0} s; model backend: {}, as \
+         this process finds it with the .clap's environment; native = ONNX Runtime)\n",
+        fixed.div_ceil(BLOCKS.len()) * BLOCKS.len(),
+        fixed.div_ceil(BLOCKS.len()),
+        bandmate_engine::model::backend_name()
+    )?;
+    table(&mut md, &rows120, &counts120)?;
+    writeln!(
+        md,
+        "\n### Answers' relation to the call, offline ({relations} random one-bar calls through \
+         `LiveEngine`, model backend {})\n",
+        bandmate_engine::model::backend_name()
+    )?;
+    writeln!(md, "| answers | rhythm | contour |")?;
+    writeln!(md, "|---|---|---|")?;
+    writeln!(
+        md,
+        "| melody model v2 (best of 3 samples by relation; {fallbacks} rule fallbacks) | {:.2} | {:.2} |",
+        rm.0, rm.1
+    )?;
+    writeln!(md, "| rules (`--rules`) | {:.2} | {:.2} |", rr.0, rr.1)?;
+    writeln!(
+        md,
+        "| model answer against the next call (unrelated pair) | {:.2} | {:.2} |",
+        ru.0, ru.1
     )?;
     print!("{md}");
     if out != "-" {

@@ -50,7 +50,7 @@ fn run(args: &[String]) -> Result<()> {
         Some("styles") => styles::run(&args[1..]),
         Some("quality") => quality(&args[1..]),
         Some("-h" | "--help") => {
-            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]\ncargo xtask eval live [--count N] [--seed S] [--out PATH|-]\ncargo xtask eval originality [--clips N] [--limit L] [--out PATH|-]\ncargo xtask eval styles [--data v2.jsonl] [--windows N] [--out PATH|-]");
+            println!("cargo xtask eval [quality] [--groups N] [--out PATH|-] [--data PATH]\ncargo xtask eval plugin [--bundle PATH] [--blocks N] [--instances N]\ncargo xtask eval form [--data DIR] [--songs N] [--out PATH|-] [--png DIR]\ncargo xtask eval prompt [--set PATH] [--out PATH|-] [--bench PATH|-] [--show]\ncargo xtask eval personal [--data JazzStandards.json] [--songs N] [--out PATH|-] [--bench PATH]\ncargo xtask eval live [--count N] [--count120 N] [--relations N] [--build debug|release] [--seed S] [--out PATH|-]\ncargo xtask eval originality [--clips N] [--limit L] [--out PATH|-]\ncargo xtask eval styles [--data v2.jsonl] [--windows N] [--out PATH|-]");
             Ok(())
         }
         _ => quality(args),

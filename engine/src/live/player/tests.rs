@@ -147,3 +147,88 @@ fn a_jump_and_a_stop_release_everything() {
     assert_eq!((ons, offs), (4, 4));
     assert_eq!(p.jumps(), 2);
 }
+
+/// An answer-mode engine fed a one-bar phrase (`held_over`: its last note held across the
+/// boundary), advanced to a beat before the boundary: its material carries two candidates.
+fn answer_engine(held_over: bool) -> (LiveEngine, Vec<(u32, bool, u8)>) {
+    use crate::live::{LiveEvent, LiveMode, LiveSettings};
+    let s = LiveSettings {
+        mode: LiveMode::Answer,
+        phrase_bars: 1,
+        ..LiveSettings::default()
+    };
+    let mut e = LiveEngine::new(s).expect("settings");
+    let mut played = Vec::new();
+    for (i, k) in [60u8, 62, 64, 65, 67].into_iter().enumerate() {
+        let t = i as u32 * 240 + 10;
+        played.push((t, true, k));
+        played.push((t + 200, false, k));
+    }
+    if held_over {
+        played.push((1900, true, 72));
+        played.push((2300, false, 72));
+    }
+    for &(tick, on, key) in played.iter().filter(|p| p.0 < 1920 - 480) {
+        e.push(LiveEvent {
+            tick,
+            on,
+            key,
+            velocity: 90,
+        });
+    }
+    e.advance_to(1920 - 400);
+    (e, played)
+}
+
+#[test]
+fn the_player_picks_the_candidate_at_the_boundary_by_what_it_heard() {
+    for held_over in [false, true] {
+        let (mut engine, played) = answer_engine(held_over);
+        let c = engine.choice().expect("candidates for the boundary");
+        assert_eq!((c.at, c.candidates.len()), (1920, 2));
+        assert!(!c.candidates[0].is_empty() && c.candidates[1].is_empty());
+        let m = LiveMaterial::from_engine(1, &engine, 0, 0);
+        let mut p = LivePlayer::new();
+        p.offer(Box::new(m));
+        let frames = 1024;
+        let mut heard = 0;
+        let ev = play(&mut p, 0.0, frames, 200, |p, b| {
+            // The block's input is heard before it is played.
+            let hi = f64::from((b + 1) * frames) * QPS * 480.0;
+            while let Some(&(t, on, k)) = played.get(heard) {
+                if f64::from(t) >= hi {
+                    break;
+                }
+                p.hear(f64::from(t) / 480.0, on, k);
+                heard += 1;
+            }
+        });
+        let melody_after: Vec<_> = ev
+            .iter()
+            .filter(|(t, e)| e.kind == EventKind::NoteOn && e.channel == 1 && *t >= 1919.5)
+            .collect();
+        let want = usize::from(held_over);
+        assert_eq!(p.chosen_counts()[want], 1, "held over: {held_over}");
+        assert_eq!(p.chosen_counts().iter().sum::<u64>(), 1, "counted once");
+        assert_eq!(p.last_choice(), Some((1920, want)));
+        p.process(None, QPS, 64, &mut |_| {});
+        assert_eq!(p.last_choice(), None, "forgotten at a stop");
+        assert_eq!(melody_after.is_empty(), held_over, "{melody_after:?}");
+        if !held_over {
+            assert!((melody_after[0].0 - 1920.0).abs() < 0.5, "on the boundary");
+        }
+        assert!(balanced(&ev));
+        // The engine, given the same events, keeps the same candidate.
+        for &(tick, on, key) in played.iter().filter(|p| p.0 >= 1920 - 480) {
+            engine.push(crate::live::LiveEvent {
+                tick,
+                on,
+                key,
+                velocity: 90,
+            });
+        }
+        engine.advance_to(2000);
+        assert_eq!(engine.phrases()[0].chosen, Some(want));
+        assert!(engine.choice().is_none());
+    }
+}
