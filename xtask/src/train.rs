@@ -120,44 +120,53 @@ fn read_corpora(py: &std::path::Path, data: &str) -> Result<()> {
     )
 }
 
-/// Chord model v2: reads the corpora (`read_corpora`), then trains and exports into
-/// models/chords/v2 (`train_chords2.py`; other arguments are passed on) and writes its feature-parity
-/// fixture (`parity_chords2.py`).
-fn chords2(args: &[String]) -> Result<()> {
+/// Reads the corpora (`read_corpora`), then runs the v2 recipe `script` with `pre` and the
+/// caller's other arguments (all but `--data DIR`). Returns the recipe's python.
+fn v2_recipe(
+    args: &[String],
+    script: &str,
+    pre: &[std::ffi::OsString],
+) -> Result<std::path::PathBuf> {
     let dir = crate::root().join("models").join("train");
     let py = recipe_python()?;
     let (data, rest) = data_arg(args);
     read_corpora(&py, &data)?;
     crate::run_cmd(
         Command::new(&py)
-            .arg(dir.join("train_chords2.py"))
+            .arg(dir.join(script))
+            .args(pre)
             .args(&rest)
             .current_dir(crate::root()),
     )?;
+    Ok(py)
+}
+
+/// Chord model v2: trains and exports into models/chords/v2 (`train_chords2.py` through
+/// `v2_recipe`) and writes its feature-parity fixture (`parity_chords2.py`).
+fn chords2(args: &[String]) -> Result<()> {
+    let py = v2_recipe(args, "train_chords2.py", &[])?;
     // The feature-parity fixture of the shipped model (engine/tests/chords2_parity.rs).
     crate::run_cmd(
         Command::new(&py)
-            .arg(dir.join("parity_chords2.py"))
+            .arg(
+                crate::root()
+                    .join("models")
+                    .join("train")
+                    .join("parity_chords2.py"),
+            )
             .current_dir(crate::root()),
     )
 }
 
-/// Melody model v2 and the originality indexes: reads the corpora (`read_corpora`), then trains
-/// and exports into models/melody (`melody2.py --songs models/train/data/v2.jsonl`; other
-/// arguments are passed on).
+/// Melody model v2 and the originality indexes: trains and exports into models/melody
+/// (`melody2.py --songs models/train/data/v2.jsonl` through `v2_recipe`).
 fn melody2(args: &[String]) -> Result<()> {
-    let dir = crate::root().join("models").join("train");
-    let py = recipe_python()?;
-    let (data, rest) = data_arg(args);
-    read_corpora(&py, &data)?;
-    crate::run_cmd(
-        Command::new(&py)
-            .arg(dir.join("melody2.py"))
-            .arg("--songs")
-            .arg(dir.join("data").join("v2.jsonl"))
-            .args(&rest)
-            .current_dir(crate::root()),
-    )
+    let songs = crate::root()
+        .join("models")
+        .join("train")
+        .join("data")
+        .join("v2.jsonl");
+    v2_recipe(args, "melody2.py", &["--songs".into(), songs.into()]).map(|_| ())
 }
 
 /// The prompt word table: numpy, wordfreq and the offline all-MiniLM-L6-v2 package (installed
