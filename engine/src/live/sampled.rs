@@ -1,8 +1,9 @@
 //! Answers and continuations by the melody model v2: the model is primed on the phrase before
 //! the boundary (the player's call, or the band's last phrase) and continues it for one phrase
 //! over the band's chords; only the continuation is kept, starting on the boundary and snapped
-//! to the key. Several samples are drawn; an answer keeps the one most related to the call
-//! ([`relation`]), a continuation offers the calmest and the busiest as its two candidates.
+//! to the key. Several samples are drawn; an answer takes the call's rhythm for its first half
+//! ([`echo_rhythm`]) and keeps the sample most related to the call ([`relation`]); a
+//! continuation offers the calmest and the busiest as its two candidates.
 
 use super::{material, LiveSettings, ResponseNote, SIXTEENTH};
 use crate::arrange::{melody_range, temperature};
@@ -140,7 +141,66 @@ fn place(notes: &[Note], key: Key, origin: u32, at: u32, p: u32) -> Vec<Response
     v
 }
 
-/// The sample most related to the call (ties: the first).
+/// `sample` (an answer from `at`, phrases `p` ticks) with its first half re-timed to the call's
+/// rhythm: the call's onsets and lengths one phrase later, each with the pitch the sample sounds
+/// there; the second half is the sample's own. Answer and call start alike and end apart. The
+/// first note starts on the boundary; a call with no notes in its first half leaves `sample`.
+pub fn echo_rhythm(
+    call: &[(u32, u32, u8, u8)],
+    sample: &[ResponseNote],
+    at: u32,
+    p: u32,
+) -> Vec<ResponseNote> {
+    let origin = at.saturating_sub(p);
+    let half = at + p / 2;
+    let Some(first) = sample.first() else {
+        return Vec::new();
+    };
+    let pitch_at = |t: u32| {
+        sample
+            .iter()
+            .rev()
+            .find(|n| n.note.start <= t)
+            .unwrap_or(first)
+            .note
+            .pitch
+    };
+    let mut onsets: Vec<(u32, u32)> = call
+        .iter()
+        .filter(|n| n.0 >= origin && n.0 + p < half)
+        .map(|n| (n.0 + p, n.1))
+        .collect();
+    onsets.sort_unstable();
+    onsets.dedup_by_key(|o| o.0);
+    if onsets.is_empty() {
+        return sample.to_vec();
+    }
+    let mut out: Vec<ResponseNote> = onsets
+        .iter()
+        .enumerate()
+        .map(|(i, &(t, d))| {
+            let next = onsets.get(i + 1).map_or(half, |o| o.0);
+            ResponseNote {
+                part: PartKind::Melody,
+                note: Note {
+                    start: t,
+                    duration: d.min(next - t).max(1),
+                    pitch: pitch_at(t),
+                    velocity: first.note.velocity,
+                },
+            }
+        })
+        .collect();
+    if let Some(f) = out.first_mut() {
+        f.note.duration += f.note.start - at;
+        f.note.start = at;
+    }
+    out.extend(sample.iter().filter(|n| n.note.start >= half).cloned());
+    out
+}
+
+/// The sample most related to the call (ties: the first), each with its first half re-timed to
+/// the call's rhythm ([`echo_rhythm`]).
 pub fn most_related(
     call: &[(u32, u32, u8, u8)],
     samples: Vec<Vec<ResponseNote>>,
@@ -161,6 +221,7 @@ pub fn most_related(
     };
     let mut best: Option<(f32, Vec<ResponseNote>)> = None;
     for v in samples {
+        let v = echo_rhythm(call, &v, at, p);
         let sc = score(&v);
         if best.as_ref().is_none_or(|b| sc > b.0) {
             best = Some((sc, v));
@@ -180,6 +241,55 @@ pub fn calm_and_busy(samples: Vec<Vec<ResponseNote>>) -> (Vec<ResponseNote>, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn melody(notes: &[(u32, u32, i32)]) -> Vec<ResponseNote> {
+        notes
+            .iter()
+            .map(|&(t, d, k)| ResponseNote {
+                part: PartKind::Melody,
+                note: Note::new(t, d, k, 90),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_echoed_answer_opens_with_the_calls_rhythm_and_ends_its_own_way() {
+        // A one-bar call (1920 ticks) from 0; the answer phrase starts at 1920.
+        let call = [(240, 240, 60, 80), (480, 480, 62, 80), (1200, 240, 64, 80)];
+        let sample = melody(&[
+            (1920, 480, 67),
+            (2400, 240, 65),
+            (2640, 600, 64),
+            (3000, 120, 62),
+            (3360, 480, 60),
+        ]);
+        let v = echo_rhythm(&call, &sample, 1920, 1920);
+        let got: Vec<(u32, u32, u8)> = v
+            .iter()
+            .map(|n| (n.note.start, n.note.duration, n.note.pitch.as_int()))
+            .collect();
+        // First half (1920..2880): the call's onsets 240 and 480 a phrase on, the first moved to
+        // the boundary; pitches the sample sounds there. Second half: the sample's own notes.
+        assert_eq!(
+            got,
+            vec![
+                (1920, 480, 67),
+                (2400, 480, 65),
+                (3000, 120, 62),
+                (3360, 480, 60)
+            ]
+        );
+        let rel = |a: &[ResponseNote]| {
+            let c: Vec<(u32, i32)> = call.iter().map(|n| (n.0, i32::from(n.2))).collect();
+            let b: Vec<(u32, i32)> = a
+                .iter()
+                .map(|n| (n.note.start - 1920, i32::from(n.note.pitch.as_int())))
+                .collect();
+            relation(&c, &b, 1920).rhythm
+        };
+        assert!(rel(&v) >= rel(&sample), "{} vs {}", rel(&v), rel(&sample));
+        assert_eq!(echo_rhythm(&[], &sample, 1920, 1920), sample);
+    }
 
     #[test]
     fn relation_measures_shared_onsets_and_steps() {
