@@ -74,17 +74,18 @@ impl Timeline {
         parts: &[PartKind],
         notes: impl IntoIterator<Item = ResponseNote>,
     ) {
-        self.cut(at, Some(parts));
         self.touch(at);
-        self.notes
-            .extend(notes.into_iter().filter(|n| n.note.start >= at));
-        self.notes
-            .sort_by_key(|n| (n.note.start, n.part, n.note.pitch, n.note.duration));
+        self.settle(at, parts, notes);
     }
 
     /// Like [`Timeline::replace_from`] but not counted as a change: for material the audio
     /// thread already has (a candidate it chose at a boundary).
-    pub fn settle(&mut self, at: u32, parts: &[PartKind], notes: Vec<ResponseNote>) {
+    pub fn settle(
+        &mut self,
+        at: u32,
+        parts: &[PartKind],
+        notes: impl IntoIterator<Item = ResponseNote>,
+    ) {
         self.cut_quietly(at, Some(parts));
         self.notes
             .extend(notes.into_iter().filter(|n| n.note.start >= at));

@@ -2,8 +2,8 @@
 //! candidates (see [`super::choice`]), one of which is kept when the boundary is reached.
 
 use super::choice::{Choice, ChoiceKind, ChoiceRule};
-use super::SIXTEENTH;
 use super::{answer, material, sampled, LiveEngine, LiveMode, PhraseWritten, ResponseNote};
+use super::{tick_at, SIXTEENTH};
 use crate::arrange::Notice;
 use crate::clip::{PartKind, TICKS_PER_QUARTER};
 use crate::model::ModelError;
@@ -180,7 +180,6 @@ impl LiveEngine {
     /// Notes with onsets in `from..to` as (start, duration, key, velocity); notes still held
     /// last until `to`.
     fn played_between(&self, from: u32, to: u32) -> Vec<(u32, u32, u8, u8)> {
-        let tpq = f64::from(TICKS_PER_QUARTER);
         let mut out: Vec<(u32, u32, u8, u8)> = self
             .onsets
             .iter()
@@ -190,8 +189,8 @@ impl LiveEngine {
                     .history
                     .iter()
                     .rev()
-                    .find(|n| n.key == k && (n.start * tpq).round() as u32 == t)
-                    .map_or(to - t, |n| (n.duration * tpq).round() as u32);
+                    .find(|n| n.key == k && tick_at(n.start) == t)
+                    .map_or(to - t, |n| tick_at(n.duration));
                 (t, dur.max(1), k, v)
             })
             .collect();

@@ -116,10 +116,10 @@ impl LiveMaterial {
         self.decided.then_some(self.chosen)
     }
 
-    /// Picks the variant when the boundary is at or before `tick` (no allocation).
-    fn decide(&mut self, heard: &Heard, tick: u32) {
+    /// Picks the variant at its boundary, once (no allocation).
+    fn decide(&mut self, heard: &Heard) {
         if let Some((at, rule)) = self.choice {
-            if !self.decided && at <= tick {
+            if !self.decided {
                 self.decided = true;
                 self.chosen = rule
                     .choose(heard, at)
@@ -304,15 +304,8 @@ impl LivePlayer {
         let mut last = self.last_choice;
         if let (Some(sw), Some(m)) = (caught_up, self.current.as_deref_mut()) {
             // Notes of the late material that should already sound start now.
-            if m.undecided().is_some_and(|at| at < lo) {
-                m.decide(&heard, lo);
-                let at = m.choice.map_or(lo, |(at, _)| at);
-                if last.is_none_or(|(a, _)| a != at) {
-                    if let Some(c) = counted.get_mut(m.chosen) {
-                        *c += 1;
-                    }
-                }
-                last = Some((at, m.chosen));
+            if let Some(at) = m.undecided().filter(|at| *at < lo) {
+                pick(m, &heard, at, &mut counted, &mut last);
             }
             let v = m.variants.get(m.chosen);
             let (events, ends) = v.map_or((&[][..], &[][..]), |v| (&v.events[..], &v.ends[..]));
@@ -342,13 +335,7 @@ impl LivePlayer {
                         emit(m.events(), a, at, &offset, active, out);
                         a = at;
                     }
-                    m.decide(&heard, at);
-                    if last.is_none_or(|(a, _)| a != at) {
-                        if let Some(c) = counted.get_mut(m.chosen) {
-                            *c += 1;
-                        }
-                    }
-                    last = Some((at, m.chosen));
+                    pick(m, &heard, at, &mut counted, &mut last);
                 }
                 emit(m.events(), a, b, &offset, active, out);
             };
@@ -376,6 +363,24 @@ impl LivePlayer {
             self.spent = self.current.replace(p);
         }
     }
+}
+
+/// Decides `m`'s boundary `at` and counts the pick in `counted`, once per boundary: `last` is
+/// the boundary counted before (by the material `m` replaces, or earlier in the block).
+fn pick(
+    m: &mut LiveMaterial,
+    heard: &Heard,
+    at: u32,
+    counted: &mut [u64; 2],
+    last: &mut Option<(u32, usize)>,
+) {
+    m.decide(heard);
+    if last.is_none_or(|(a, _)| a != at) {
+        if let Some(c) = counted.get_mut(m.chosen) {
+            *c += 1;
+        }
+    }
+    *last = Some((at, m.chosen));
 }
 
 /// Plays `events` with ticks in `a..b` at their block offsets.

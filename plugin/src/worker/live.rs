@@ -65,10 +65,6 @@ impl LiveStats {
     }
 }
 
-fn tick_of(quarters: f64) -> u32 {
-    live::tick_at(quarters)
-}
-
 fn same(a: &LiveSettings, b: &LiveSettings) -> bool {
     LiveSettings {
         delay_ticks: 0,
@@ -107,7 +103,7 @@ impl Worker {
             key: effective_key(p, followed),
             on_silence: p.live_silence.value().to_engine(),
             delay_ticks: offline::delay_ticks(offline::DEFAULT_DELAY_MS, tempo),
-            lead_ticks: tick_of(self.shared.live.block() + HANDOFF_S * tempo / 60.0),
+            lead_ticks: live::tick_at(self.shared.live.block() + HANDOFF_S * tempo / 60.0),
             model: p.source.value() == SourceChoice::Model,
             seed: u64::try_from(p.seed.value()).unwrap_or(0),
         }
@@ -168,7 +164,7 @@ impl Worker {
             }
             return;
         };
-        let now = tick_of(q);
+        let now = live::tick_at(q);
         if !s.playing || jumped {
             s.engine.seek(now);
             s.playing = true;
@@ -181,7 +177,7 @@ impl Worker {
         }
         for e in heard {
             s.engine.push(LiveEvent {
-                tick: tick_of(e.quarters),
+                tick: live::tick_at(e.quarters),
                 on: e.on,
                 key: e.key,
                 velocity: e.velocity,

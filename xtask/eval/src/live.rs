@@ -18,11 +18,15 @@
 
 mod related;
 
+const START: &str = "<!-- live-eval:start -->";
+const END: &str = "<!-- live-eval:end -->";
+
 use super::opt;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use bandmate_engine::live::sampled::relation;
 use bandmate_engine::live::SIXTEENTH;
 use bandmate_engine::rng::Rng;
+use bandmate_engine::TICKS_PER_QUARTER;
 use bandmate_tests::{Ev, In, Session, Tp};
 use std::fmt::Write as _;
 use std::sync::{Arc, Barrier};
@@ -157,7 +161,7 @@ fn follow(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
         },
     ];
     let ev = paced(s, frames, tempo, origin + 6 * bar, origin, &played, &params);
-    let tick_samples = 60.0 / tempo / 480.0 * RATE;
+    let tick_samples = 60.0 / tempo / f64::from(TICKS_PER_QUARTER) * RATE;
     let grid = f64::from(SIXTEENTH) * tick_samples;
     let mut o = Outcome {
         bars: 6.0,
@@ -234,8 +238,10 @@ fn answer(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
         .map(|e| e.time)
         .min();
     // Relation of the answer (the phrase after the boundary) to the call, on ticks.
-    let ticks =
-        |t: u64, from: u64| ((t.saturating_sub(from)) as f64 / RATE * tempo / 60.0 * 480.0) as u32;
+    let ticks = |t: u64, from: u64| {
+        ((t.saturating_sub(from)) as f64 / RATE * tempo / 60.0 * f64::from(TICKS_PER_QUARTER))
+            as u32
+    };
     let call: Vec<(u32, i32)> = played
         .iter()
         .filter(|p| p.1)
@@ -246,7 +252,7 @@ fn answer(s: &mut Session, frames: u32, tempo: f64, rng: &mut Rng) -> Outcome {
         .filter(|e| e.on && e.channel == 1 && e.time + 2 >= boundary && e.time < boundary + bar)
         .map(|e| (ticks(e.time, boundary), i32::from(e.key)))
         .collect();
-    let r = relation(&call, &reply, 4 * 480);
+    let r = relation(&call, &reply, 4 * TICKS_PER_QUARTER);
     Outcome {
         answers: 1,
         answers_on_boundary: usize::from(first.is_some_and(|t| t.abs_diff(boundary) <= 1)),
@@ -508,21 +514,12 @@ pub fn run(args: &[String]) -> Result<()> {
         "| model answer against the next call (unrelated pair) | {:.2} | {:.2} |",
         ru.0, ru.1
     )?;
-    print!("{md}");
-    if out != "-" {
-        let path = super::root().join(out);
-        let doc = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
-        let start = doc.find("## Live mode (`cargo xtask eval live`)");
-        let new = match start {
-            Some(i) => {
-                let end = doc[i + 3..]
-                    .find("\n## ")
-                    .map_or(doc.len(), |j| i + 3 + j + 1);
-                format!("{}{}{}", &doc[..i], md, &doc[end..])
-            }
-            None => format!("{}\n{}", doc.trim_end(), md),
-        };
-        std::fs::write(&path, new)?;
-    }
+    let md = format!("{START}\n{}\n{END}\n", md.trim_end());
+    let path = if out == "-" {
+        std::path::PathBuf::from("-")
+    } else {
+        super::root().join(out)
+    };
+    crate::doc::write_section(&path, &md, START, END)?;
     Ok(())
 }
