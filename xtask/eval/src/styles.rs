@@ -6,6 +6,7 @@
 use anyhow::{bail, Context, Result};
 use bandmate_engine::arrange::{self, Settings, Source};
 use bandmate_engine::clip::{PartKind, TICKS_PER_QUARTER};
+use bandmate_engine::model::chords2::sample::quality_tier;
 use bandmate_engine::model::{self, vocab2::vocab2, ChordRequest};
 use bandmate_engine::progression::HarmonicRhythm;
 use bandmate_engine::theory::{Key, Meter, Mode, PitchClass};
@@ -20,11 +21,6 @@ use measure::{Ev, Mel, Stats, Window};
 /// 16ths per tick.
 const GT: u32 = TICKS_PER_QUARTER / 4;
 const BARS: u32 = 8;
-/// Quality names of the training recipe's "triads" and "extended" complexity tiers.
-const TRIADS: [&str; 7] = ["maj", "min", "dim", "aug", "sus2", "sus4", "5"];
-const EXTENDED: [&str; 11] = [
-    "9", "maj9", "m9", "7b9", "7#9", "11", "m11", "13", "maj13", "add9", "madd9",
-];
 /// Engine complexity for each tier (triads, sevenths, extended).
 const COMPLEXITY: [f32; 3] = [0.2, 0.5, 0.85];
 
@@ -84,8 +80,9 @@ fn song_cond(evs: &[SongEv]) -> (usize, usize) {
     let q = |e: &&SongEv| measure::quality(&e.tok).to_string();
     let qs: Vec<String> = chords.iter().map(q).collect();
     let n = qs.len().max(1) as f64;
-    let ext = qs.iter().filter(|q| EXTENDED.contains(&q.as_str())).count() as f64 / n;
-    let sev = qs.iter().filter(|q| !TRIADS.contains(&q.as_str())).count() as f64 / n;
+    let share =
+        |f: &dyn Fn(usize) -> bool| qs.iter().filter(|q| f(quality_tier(q))).count() as f64 / n;
+    let (ext, sev) = (share(&|t| t == 2), share(&|t| t != 0));
     let cx = if ext >= 0.15 {
         2
     } else if sev >= 0.2 {

@@ -44,7 +44,9 @@ pub fn complexity_tier(complexity: f32) -> usize {
     }
 }
 
-fn quality_tier(name: &str) -> usize {
+/// The complexity tier (0 triads, 1 sevenths, 2 extended) of a v2 quality name, as the training
+/// recipe labels songs.
+pub fn quality_tier(name: &str) -> usize {
     if TRIADS.contains(&name) {
         0
     } else if EXTENDED.contains(&name) {

@@ -48,18 +48,10 @@ impl Window {
         }
     }
 
-    /// 16ths per felt beat (dotted quarter in compound meters).
+    /// 16ths per felt beat (`Meter::pulse_ticks`: dotted quarter in compound meters).
     fn beat16(&self) -> u32 {
-        let (n, d) = self
-            .meter
-            .split_once('/')
-            .and_then(|(n, d)| Some((n.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
-            .unwrap_or((4, 4));
-        if d == 8 && n % 3 == 0 {
-            6
-        } else {
-            (16 / d.max(1)).max(1)
-        }
+        let tpq = bandmate_engine::clip::TICKS_PER_QUARTER;
+        super::meter_of(&self.meter).map_or(4, |m| (m.pulse_ticks(tpq) * 4 / tpq).max(1))
     }
 }
 
